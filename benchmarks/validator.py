@@ -1,0 +1,114 @@
+"""Validator throughput and peak memory, against stix2-validator in the same run.
+
+Inputs: a generated 100k-object profile bundle (benchmarks/generate.py), the
+DISARM 1.6 bundle (../shared/data/disarm/, plain STIX mode), and a generated
+bundle of about 1 GB to show that memory stays bounded while streaming.
+
+    make bench                                   # everything (several minutes)
+    python -m benchmarks.validator --skip-large  # without the 1 GB run
+
+Each measurement runs in its own process (benchmarks/_measure.py); peak memory
+is that process's ru_maxrss. Results go to stdout and benchmarks/.data/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+from benchmarks.generate import write_bundle
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "benchmarks" / ".data"
+DISARM = ROOT.parent / "shared" / "data" / "disarm" / "DISARM-1.6.json"
+
+
+def measure(tool: str, path: Path, mode: str) -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks._measure", tool, str(path), mode],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"{tool} failed on {path}:\n{out.stderr[-2000:]}")
+    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
+    result["objects_per_s"] = float(result["objects"]) / float(result["seconds"])  # type: ignore[arg-type]
+    return result
+
+
+def ensure_input(path: Path, objects: int) -> Path:
+    if not path.exists():
+        print(f"generating {path.name} ({objects:,} objects)...", flush=True)
+        write_bundle(path, objects)
+    return path
+
+
+def row(name: str, ours: dict[str, object], peer: dict[str, object] | None) -> str:
+    ratio = f"{float(ours['objects_per_s']) / float(peer['objects_per_s']):.1f}x" if peer else "-"  # type: ignore[arg-type]
+    peer_rate = f"{float(peer['objects_per_s']):,.0f}" if peer else "-"  # type: ignore[arg-type]
+    peer_rss = f"{float(peer['peak_rss_mb']):,.0f}" if peer else "-"  # type: ignore[arg-type]
+    return (
+        f"| {name} | {int(ours['objects']):,} | {float(ours['objects_per_s']):,.0f} | "  # type: ignore[call-overload]
+        f"{float(ours['peak_rss_mb']):,.0f} | {peer_rate} | {peer_rss} | {ratio} |"  # type: ignore[arg-type]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--skip-large", action="store_true", help="skip the ~1 GB streaming run")
+    parser.add_argument(
+        "--skip-peer", action="store_true", help="skip stix2-validator (not recommended)"
+    )
+    parser.add_argument(
+        "--large-objects", type=int, default=2_000_000, help="objects in the large bundle (~1 GB)"
+    )
+    args = parser.parse_args()
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    profile_100k = ensure_input(DATA / "profile-100k.json", 100_000)
+    results: dict[str, object] = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "python": platform.python_version(),
+    }
+    lines = [
+        "| input | objects | infoshare obj/s | infoshare peak RSS MB"
+        " | stix2-validator obj/s | stix2-validator peak RSS MB | ratio |",
+        "|---|---|---|---|---|---|---|",
+    ]
+
+    for name, path, mode in (
+        ("DISARM 1.6 bundle (stix mode)", DISARM, "stix"),
+        ("generated profile bundle, 100k (profile mode, all checks)", profile_100k, "profile"),
+    ):
+        print(f"measuring {name}...", flush=True)
+        ours = measure("infoshare", path, mode)
+        peer = None if args.skip_peer else measure("stix2-validator", path, mode)
+        results[name] = {"infoshare": ours, "stix2-validator": peer}
+        lines.append(row(name, ours, peer))
+        print(lines[-1], flush=True)
+
+    if not args.skip_large:
+        large = ensure_input(DATA / "profile-large.json", args.large_objects)
+        size_gb = large.stat().st_size / 1e9
+        name = f"generated profile bundle, {size_gb:.2f} GB (streamed, profile mode)"
+        print(f"measuring {name}...", flush=True)
+        ours = measure("infoshare", large, "profile")
+        results[name] = {"infoshare": ours, "stix2-validator": None}
+        lines.append(row(name, ours, None))
+        print(lines[-1], flush=True)
+
+    (DATA / "results-validator.json").write_text(json.dumps(results, indent=2))
+    print("\n" + "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

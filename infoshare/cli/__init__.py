@@ -1,0 +1,1 @@
+"""The ``infoshare`` command line: one small module per subcommand."""

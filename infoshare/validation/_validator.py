@@ -1,0 +1,270 @@
+"""The layered validator: one pass over the input, every layer per object.
+
+Implements the validation flow of spec/profile/14-conformance.md section 14.1:
+parse (layer 1), envelope (2), STIX 2.1 core (3), profile schemas (4) and
+semantic checks (5), producing one :class:`Report`. Checks run in catalogue
+order, so findings of the core layer come before those of later layers for
+the same object.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from infoshare.errors import InputError
+from infoshare.validation import checks as _checks_package
+from infoshare.validation._catalogue import CheckInfo, catalogue
+from infoshare.validation._findings import FileSummary, Finding, Report
+from infoshare.validation._reader import BundleReader
+from infoshare.validation._registry import (
+    CROSS_OBJECT_CHECKS,
+    OBJECT_CHECKS,
+    CrossObjectCheck,
+    ObjectCheck,
+    ObjectRef,
+    ValidationOptions,
+)
+
+#: Checks carried out by the reader itself (layers 1 and 2).
+READER_CHECK_IDS = frozenset({"IS-001", "IS-002", "IS-003", "IS-004", "IS-005", "IS-006"})
+
+#: Called now and then with (bytes read so far, objects read so far).
+Progress = Callable[[int, int], None]
+_PROGRESS_EVERY = 2000
+
+
+class _Sink:
+    """Turns ``emit(path, message)`` calls into findings for the current object."""
+
+    __slots__ = (
+        "_catalogue",
+        "_enabled",
+        "_max",
+        "_report",
+        "check_id",
+        "file",
+        "index",
+        "line",
+        "object_id",
+    )
+
+    def __init__(self, report: Report, enabled: frozenset[str], max_findings: int | None) -> None:
+        self._report = report
+        self._enabled = enabled
+        self._max = max_findings
+        self._catalogue: dict[str, CheckInfo] = catalogue()
+        self.check_id = ""
+        self.file = ""
+        self.index: int | None = None
+        self.line: int | None = None
+        self.object_id: str | None = None
+
+    def emit(self, path: str, message: str, check_id: str | None = None) -> None:
+        self.add(
+            check_id or self.check_id,
+            message,
+            self._object_path(self.index, path),
+            self.object_id,
+            self.line,
+            index=self.index,
+        )
+
+    def emit_at(
+        self, where: ObjectRef, path: str, message: str, check_id: str | None = None
+    ) -> None:
+        cid = check_id or self.check_id
+        if cid not in self._enabled:
+            return
+        info = self._catalogue[cid]
+        self._report.add(
+            Finding(cid, info.severity, message, where.file, self._object_path(where.index, path),
+                    where.object_id, where.line, object_index=where.index),
+            self._max,
+        )  # fmt: skip
+
+    def add(
+        self,
+        check_id: str,
+        message: str,
+        json_path: str,
+        object_id: str | None,
+        line: int | None,
+        column: int | None = None,
+        index: int | None = None,
+    ) -> None:
+        if check_id not in self._enabled:
+            return
+        info = self._catalogue[check_id]
+        self._report.add(
+            Finding(check_id, info.severity, message, self.file, json_path, object_id, line,
+                    column, index),
+            self._max,
+        )  # fmt: skip
+
+    @staticmethod
+    def _object_path(index: int | None, path: str) -> str:
+        return f"$.objects[{index}]{path}" if index is not None else f"${path}"
+
+
+class Validator:
+    """Validates STIX bundles against the FIMI profile or plain STIX 2.1.
+
+    Build one per set of options and reuse it: schemas and check tables are
+    prepared once. ``validate_*`` methods may be called any number of times.
+    """
+
+    def __init__(self, options: ValidationOptions | None = None) -> None:
+        _checks_package.load_all()
+        self.options = options or ValidationOptions()
+        mode = self.options.mode
+        enabled = {cid for cid, info in catalogue().items() if mode in info.modes}
+        if self.options.select:
+            enabled &= self.options.select
+        enabled -= self.options.ignore
+        self.enabled = frozenset(enabled)
+        checks = sorted(
+            (c for c in OBJECT_CHECKS if any(i in self.enabled for i in c.ids)),
+            key=lambda c: c.info.id,
+        )
+        self._for_all = [c for c in checks if c.types is None]
+        self._by_type: dict[str, list[ObjectCheck]] = {}
+        for check in checks:
+            for kind in check.types or ():
+                self._by_type.setdefault(kind, [])
+        for kind, bucket in self._by_type.items():
+            bucket.extend(c for c in checks if c.types is None or kind in c.types)
+        self._cross = [
+            cls
+            for cls in CROSS_OBJECT_CHECKS
+            if any(i in self.enabled for i in (cls.check_id, *cls.also_emits))
+        ]
+
+    # --- public entry points ------------------------------------------------------
+
+    def validate_path(self, path: str | Path, report: Report | None = None,
+                      progress: Progress | None = None) -> Report:  # fmt: skip
+        """Validate one file. A missing or unreadable file raises :class:`InputError`."""
+        path = Path(path)
+        try:
+            handle = path.open("rb")
+        except IsADirectoryError:
+            raise InputError(
+                f"{path} is a directory",
+                hint="pass the files inside it, or use the CLI, which searches directories",
+            ) from None
+        except FileNotFoundError:
+            raise InputError(f"{path}: no such file") from None
+        except OSError as exc:
+            raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        with handle:
+            return self.validate_stream(handle, str(path), report, progress)
+
+    def validate_bytes(
+        self, data: bytes, name: str = "<bytes>", report: Report | None = None
+    ) -> Report:
+        return self.validate_stream(io.BytesIO(data), name, report)
+
+    def validate_stream(self, stream: BinaryIO, name: str, report: Report | None = None,
+                        progress: Progress | None = None) -> Report:  # fmt: skip
+        """Validate a bundle read from a binary stream, in bounded memory."""
+        report = report if report is not None else Report(mode=self.options.mode)
+        sink = _Sink(report, self.enabled, self.options.max_findings)
+        sink.file = name
+        summary = FileSummary(name)
+        report.files.append(summary)
+
+        def reader_problem(
+            check_id: str, message: str, line: int | None, column: int | None, path: str
+        ) -> None:
+            sink.add(check_id, message, path, None, line, column)
+
+        reader = BundleReader(stream, reader_problem)
+        try:
+            self._run(
+                ((i, line, obj) for i, line, obj in reader),
+                sink,
+                summary,
+                progress,
+                lambda: reader.bytes_read,
+            )
+        except OSError as exc:
+            raise InputError(f"{name}: read failed ({exc.strerror or exc})") from None
+        summary.bytes_read = reader.bytes_read
+        return report
+
+    def validate_objects(self, objects: Iterable[Any], name: str = "<objects>") -> Report:
+        """Validate objects that are already parsed (the node's ingest path).
+
+        Findings carry ``object_index`` so a caller can accept or reject each
+        object on its own.
+        """
+        report = Report(mode=self.options.mode)
+        sink = _Sink(report, self.enabled, self.options.max_findings)
+        sink.file = name
+        summary = FileSummary(name)
+        report.files.append(summary)
+        self._run(((i, None, obj) for i, obj in enumerate(objects)), sink, summary, None, lambda: 0)
+        return report
+
+    # --- the pass -----------------------------------------------------------------------
+
+    def _run(self, items: Iterable[tuple[int, int | None, Any]], sink: _Sink, summary: FileSummary,
+             progress: Progress | None, bytes_read: Callable[[], int]) -> None:  # fmt: skip
+        cross: list[CrossObjectCheck] = [cls(self.options) for cls in self._cross]
+        cross_types = [(c, c.types) for c in cross]
+        by_type, for_all = self._by_type, self._for_all
+        emit = sink.emit
+        count = 0
+        for index, line, obj in items:
+            count += 1
+            sink.index, sink.line = index, line
+            if not isinstance(obj, dict) or not isinstance(obj.get("type"), str):
+                sink.object_id = None
+                message = "each member of objects must be a JSON object with a string 'type'"
+                sink.add("IS-006", message, f"$.objects[{index}]", None, line, index=index)
+                continue
+            object_id = obj.get("id")
+            sink.object_id = object_id if isinstance(object_id, str) else None
+            for check in by_type.get(obj["type"], for_all):
+                sink.check_id = check.info.id
+                try:
+                    check.fn(obj, emit)
+                except Exception as exc:  # a defect in a check must not hide the others
+                    emit(
+                        "",
+                        f"internal error in check {check.info.id} ({type(exc).__name__}: {exc});"
+                        " please report this with the input",
+                    )
+            if cross_types:
+                where = ObjectRef(sink.file, index, line, sink.object_id)
+                for checker, types in cross_types:
+                    if types is None or obj["type"] in types:
+                        checker.observe(obj, where)
+            if progress is not None and count % _PROGRESS_EVERY == 0:
+                progress(bytes_read(), count)
+        summary.objects = count
+        sink.index = sink.line = sink.object_id = None
+        for checker in cross:
+            sink.check_id = checker.check_id
+            checker.finish(sink.emit_at)
+        if progress is not None:
+            progress(bytes_read(), count)
+
+
+def validate(
+    source: str | Path | bytes | BinaryIO, *, mode: str = "profile", **options: Any
+) -> Report:
+    """Validate one bundle (a path, bytes or a binary stream) and return the report.
+
+    ``validate("case.json")`` checks against the FIMI profile;
+    ``validate(data, mode="stix")`` runs only the plain STIX 2.1 checks.
+    """
+    validator = Validator(ValidationOptions(mode=mode, **options))  # type: ignore[arg-type]
+    if isinstance(source, bytes):
+        return validator.validate_bytes(source)
+    if isinstance(source, str | Path):
+        return validator.validate_path(source)
+    return validator.validate_stream(source, getattr(source, "name", "<stream>"))

@@ -1,0 +1,144 @@
+"""IS-301: every reference resolves (spec/profile/ §10.1).
+
+A reference is the value of any property named ``*_ref`` or ``*_refs``, at
+any depth of an object, extensions included (for example the FIMI incident
+extension's ``attribution.actor_refs``). It resolves when it names an object
+of the input, an id of the collection context (``ValidationOptions.context_ids``,
+CLI ``--context FILE``) or a well-known object (:data:`WELL_KNOWN_IDS`).
+
+Memory stays small on very large inputs: the check keeps the set of ids
+seen, and only the references that did not resolve when they were read,
+with where they were read. Those are re-checked once the input is over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Final
+
+from infoshare import profile
+from infoshare.validation._registry import (
+    CrossObjectCheck,
+    EmitAt,
+    ObjectRef,
+    StixDict,
+    ValidationOptions,
+    cross_object_check,
+    jpath,
+)
+
+#: Ids that always resolve: TLP markings, the profile's identity and the
+#: extension-definitions of this profile, the OASIS incident suite and TLP 2.0.
+WELL_KNOWN_IDS: Final[frozenset[str]] = frozenset(
+    {
+        *profile.TLP_2_0_LEVELS,
+        *profile.TLP_1_0_IDS,
+        profile.PROFILE_IDENTITY_ID,
+        profile.EXT_FIMI_INCIDENT,
+        profile.EXT_NARRATIVE,
+        profile.EXT_CHANNEL,
+        profile.EXT_MEDIA_CONTENT,
+        profile.EXT_FIMI_ACCOUNT,
+        profile.EXT_OASIS_INCIDENT_CORE,
+        profile.EXT_OASIS_EVENT,
+        profile.EXT_OASIS_IMPACT,
+        profile.EXT_OASIS_TASK,
+        profile.EXT_TLP_2_0,
+    }
+)
+
+_Parts = tuple[str | int, ...]
+
+
+def iter_references(obj: StixDict) -> list[tuple[str, _Parts]]:
+    """Every reference in ``obj`` with the path parts where it sits.
+
+    Values that are not strings (or lists of strings) are skipped: IS-103
+    reports them.
+    """
+    found: list[tuple[str, _Parts]] = []
+    stack: list[tuple[Any, _Parts]] = [(obj, ())]
+    while stack:
+        value, parts = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    continue
+                if key.endswith("_ref"):
+                    if isinstance(item, str):
+                        found.append((item, (*parts, key)))
+                elif key.endswith("_refs"):
+                    if isinstance(item, list):
+                        found.extend(
+                            (ref, (*parts, key, i))
+                            for i, ref in enumerate(item)
+                            if isinstance(ref, str)
+                        )
+                elif isinstance(item, dict | list):
+                    stack.append((item, (*parts, key)))
+        elif isinstance(value, list):
+            stack.extend(
+                (item, (*parts, i)) for i, item in enumerate(value) if isinstance(item, dict | list)
+            )
+    return found
+
+
+def _ref_values(node: Any) -> Iterator[str]:
+    """The reference strings in ``node``, without their paths (the fast path)."""
+    if isinstance(node, dict):
+        for key, item in node.items():
+            if not isinstance(key, str):
+                continue
+            if key.endswith("_ref"):
+                if isinstance(item, str):
+                    yield item
+            elif key.endswith("_refs"):
+                if isinstance(item, list):
+                    yield from (ref for ref in item if isinstance(ref, str))
+            elif isinstance(item, dict | list):
+                yield from _ref_values(item)
+    elif isinstance(node, list):
+        for item in node:
+            if isinstance(item, dict | list):
+                yield from _ref_values(item)
+
+
+@cross_object_check
+class ReferencesResolve(CrossObjectCheck):
+    """IS-301: report references that name no object of the input, context or well-known set."""
+
+    check_id = "IS-301"
+
+    def __init__(self, options: ValidationOptions) -> None:
+        super().__init__(options)
+        self._ids: set[str] = set()
+        self._known = options.context_ids
+        #: References unresolved when read: (ref, where, path) in input order.
+        self._pending: list[tuple[str, ObjectRef, str]] = []
+
+    def observe(self, obj: StixDict, where: ObjectRef) -> None:
+        object_id = obj.get("id")
+        if isinstance(object_id, str):
+            self._ids.add(object_id)
+        ids, known = self._ids, self._known
+        if all(ref in ids or ref in WELL_KNOWN_IDS or ref in known for ref in _ref_values(obj)):
+            return  # the common case: nothing pending, so no paths to build
+        for ref, parts in iter_references(obj):
+            if ref in ids or ref in WELL_KNOWN_IDS or ref in known or "--" not in ref:
+                continue
+            self._pending.append((ref, where, jpath(*parts)))
+
+    def finish(self, emit_at: EmitAt) -> None:
+        ids = self._ids
+        for ref, where, path in self._pending:
+            if ref not in ids:
+                emit_at(where, path, unresolved_message(ref))
+        self._pending.clear()
+
+
+def unresolved_message(ref: str) -> str:
+    return (
+        f"{ref} names no object of this bundle; include that object in the bundle, "
+        "or, if it already exists in the collection the bundle goes to, validate with "
+        "the collection context (CLI: --context FILE)"
+    )

@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Regenerate the tables of the profile text that are derived from JSON files.
+
+Three blocks are rewritten, each between its pair of HTML comment markers:
+
+* ``checks``         in 14-conformance.md (§14.5), from spec/checks.json;
+* ``relationships``  in 10-relationships.md (§10.2), from
+  spec/vocabularies/relationships.json (left untouched while that file is missing);
+* ``vocabularies``   in 11-vocabularies.md (§11.4), from spec/vocabularies/*.json.
+
+Only the standard library is used. Run from anywhere:
+
+    python spec/profile/render_checks.py          # rewrite the blocks
+    python spec/profile/render_checks.py --check  # exit 1 if a block is stale
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+PROFILE = Path(__file__).resolve().parent
+SPEC = PROFILE.parent
+VOCABULARIES = SPEC / "vocabularies"
+RELATIONSHIPS = VOCABULARIES / "relationships.json"
+
+_HEADING = re.compile(r"^#{1,6} (\d+(?:\.\d+)*) (.+?)\s*$")
+
+
+def _cell(text: object) -> str:
+    """Text fit for one Markdown table cell."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _code_list(values: Iterable[str]) -> str:
+    return ", ".join(f"`{v}`" for v in values)
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def _anchor(heading: str) -> str:
+    """The anchor GitHub gives a Markdown heading."""
+    text = heading.strip().lower()
+    text = re.sub(r"[^\w\- ]", "", text)
+    return text.replace(" ", "-")
+
+
+def section_headings() -> dict[str, tuple[str, str]]:
+    """Numbered section -> (file name, anchor), for every numbered heading."""
+    found: dict[str, tuple[str, str]] = {}
+    for path in sorted(PROFILE.glob("[0-9][0-9]-*.md")):
+        in_code = False
+        for line in path.read_text("utf-8").splitlines():
+            if line.startswith("```"):
+                in_code = not in_code
+            match = None if in_code else _HEADING.match(line)
+            if match:
+                found.setdefault(match[1], (path.name, _anchor(line.lstrip("#"))))
+    return found
+
+
+# --- the blocks -------------------------------------------------------------------------
+
+
+def render_checks() -> str:
+    catalogue = json.loads((SPEC / "checks.json").read_text("utf-8"))
+    headings = section_headings()
+    rows = [
+        "| id | level | title | requirement | presets | section |",
+        "|---|---|---|---|---|---|",
+    ]
+    for check in catalogue["checks"]:
+        section = check["section"]
+        place = headings.get(section)
+        link = f"[§{section}]({place[0]}#{place[1]})" if place else f"§{section} (missing)"
+        rows.append(
+            f"| {check['id']} | {check['level']} ({check['severity']}) | {_cell(check['title'])} "
+            f"| {_cell(check['requirement'])} | {', '.join(check['modes'])} | {link} |"
+        )
+    return "\n".join(rows)
+
+
+def render_relationships() -> str | None:
+    if not RELATIONSHIPS.is_file():
+        return None
+    data = json.loads(RELATIONSHIPS.read_text("utf-8"))
+    entries = data["relationships"] if isinstance(data, dict) else data
+    rows = ["| source | relationship_type | target | meaning |", "|---|---|---|---|"]
+    for entry in entries:
+        sources = _as_list(entry.get("source", entry.get("source_types")))
+        targets = _as_list(entry.get("target", entry.get("target_types")))
+        kind = entry.get("relationship_type", entry.get("type"))
+        meaning = entry.get("description", entry.get("meaning", ""))
+        rows.append(
+            f"| {_code_list(sources)} | `{kind}` | {_code_list(targets)} | {_cell(meaning)} |"
+        )
+    notes = data.get("common") if isinstance(data, dict) else None
+    if notes:
+        rows.append("")
+        rows.append(f"Common relationships, allowed between any two objects: {_code_list(notes)}.")
+    return "\n".join(rows)
+
+
+def render_vocabularies() -> str:
+    parts: list[str] = []
+    for path in sorted(VOCABULARIES.glob("*.json")):
+        if path == RELATIONSHIPS:
+            continue
+        vocab = json.loads(path.read_text("utf-8"))
+        if not isinstance(vocab, dict) or "terms" not in vocab:
+            continue
+        kind = "closed" if vocab.get("kind") == "closed" else "open"
+        parts.append(f"### {vocab['name']} ({kind})")
+        parts.append("")
+        parts.append(_cell(vocab.get("description", "")))
+        parts.append("")
+        used_by = "; ".join(_cell(u) for u in vocab.get("used_by", []))
+        parts.append(f"- Used by: {used_by}")
+        parts.append(f"- Source: {_cell(vocab.get('source', ''))}")
+        parts.append(f"- File: [{path.name}](../vocabularies/{path.name})")
+        if vocab.get("note"):
+            parts.append(f"- Note: {_cell(vocab['note'])}")
+        parts.append("")
+        parts.append("| value | meaning |")
+        parts.append("|---|---|")
+        for term in vocab["terms"]:
+            parts.append(f"| `{term['value']}` | {_cell(term.get('description', ''))} |")
+        parts.append("")
+    return "\n".join(parts).rstrip()
+
+
+BLOCKS: list[tuple[str, str, Callable[[], str | None]]] = [
+    ("14-conformance.md", "checks", render_checks),
+    ("10-relationships.md", "relationships", render_relationships),
+    ("11-vocabularies.md", "vocabularies", render_vocabularies),
+]
+
+
+def replace_block(text: str, name: str, body: str) -> str:
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    start, stop = text.find(begin), text.find(end)
+    if start < 0 or stop < start:
+        raise SystemExit(f"markers {begin} … {end} not found")
+    return text[: start + len(begin)] + "\n" + body + "\n" + text[stop:]
+
+
+def render_all() -> dict[Path, str]:
+    """Every file with a block, as it should read (unchanged blocks included)."""
+    result: dict[Path, str] = {}
+    for file_name, name, render in BLOCKS:
+        path = PROFILE / file_name
+        text = result.get(path, path.read_text("utf-8"))
+        body = render()
+        result[path] = text if body is None else replace_block(text, name, body)
+    return result
+
+
+def main(argv: list[str]) -> int:
+    check_only = "--check" in argv
+    stale = []
+    for path, text in render_all().items():
+        if path.read_text("utf-8") != text:
+            stale.append(path.name)
+            if not check_only:
+                path.write_text(text, "utf-8")
+    if check_only and stale:
+        print(f"stale: {', '.join(stale)}; run python spec/profile/render_checks.py")
+        return 1
+    if stale:
+        print(f"rewrote {', '.join(stale)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
