@@ -142,7 +142,8 @@ def _check_definition(obj: StixDict, definition_type: Any, emit: Emit) -> None:
             " tlp; express other markings as an extension-based marking",
         )
         return
-    colour = _TLP_1_0_COLOURS.get(obj.get("id"))  # type: ignore[arg-type]
+    marking_id = obj.get("id")
+    colour = _TLP_1_0_COLOURS.get(marking_id) if isinstance(marking_id, str) else None
     if colour is None:
         emit(
             ".definition_type",
