@@ -5,7 +5,8 @@ Three blocks are rewritten, each between its pair of HTML comment markers:
 
 * ``checks``         in 14-conformance.md (§14.5), from spec/checks.json;
 * ``relationships``  in 10-relationships.md (§10.2), from
-  spec/vocabularies/relationships.json (left untouched while that file is missing);
+  spec/vocabularies/relationships.json: the profile's links, the common
+  relationships and the links adopted from STIX 2.1, as three tables;
 * ``vocabularies``   in 11-vocabularies.md (§11.4), from spec/vocabularies/*.json.
 
 Only the standard library is used. Run from anywhere:
@@ -90,24 +91,39 @@ def render_checks() -> str:
     return "\n".join(rows)
 
 
+def _relationship_rows(entries: Iterable[dict[str, Any]]) -> list[str]:
+    rows = ["| source | relationship_type | target | meaning |", "|---|---|---|---|"]
+    for entry in entries:
+        rows.append(
+            f"| {_code_list(_as_list(entry['source']))} | `{entry['relationship_type']}` "
+            f"| {_code_list(_as_list(entry['target']))} | {_cell(entry['description'])} |"
+        )
+    return rows
+
+
 def render_relationships() -> str | None:
     if not RELATIONSHIPS.is_file():
         return None
     data = json.loads(RELATIONSHIPS.read_text("utf-8"))
-    entries = data["relationships"] if isinstance(data, dict) else data
-    rows = ["| source | relationship_type | target | meaning |", "|---|---|---|---|"]
-    for entry in entries:
-        sources = _as_list(entry.get("source", entry.get("source_types")))
-        targets = _as_list(entry.get("target", entry.get("target_types")))
-        kind = entry.get("relationship_type", entry.get("type"))
-        meaning = entry.get("description", entry.get("meaning", ""))
+    entries: list[dict[str, Any]] = data["relationships"]
+    rows = _relationship_rows(e for e in entries if e["origin"] == "profile")
+    rows += [
+        "",
+        "Common relationships, allowed between any two objects:",
+        "",
+        "| relationship_type | joins | meaning |",
+        "|---|---|---|",
+    ]
+    for common in data["common"]:
+        joins = "two objects of the same type" if common["same_type"] else "any two objects"
         rows.append(
-            f"| {_code_list(sources)} | `{kind}` | {_code_list(targets)} | {_cell(meaning)} |"
+            f"| `{common['relationship_type']}` | {joins} | {_cell(common['description'])} |"
         )
-    notes = data.get("common") if isinstance(data, dict) else None
-    if notes:
-        rows.append("")
-        rows.append(f"Common relationships, allowed between any two objects: {_code_list(notes)}.")
+    adopted = [e for e in entries if e["origin"] == "stix"]
+    if adopted:
+        intro = "Relationships adopted unchanged from the STIX 2.1 relationship summaries:"
+        rows += ["", intro, ""]
+        rows += _relationship_rows(adopted)
     return "\n".join(rows)
 
 
