@@ -1,0 +1,114 @@
+"""IS-411 and IS-412: country codes and language tags (spec/profile/11-vocabularies.md
+§11.2, §11.3).
+
+* IS-411: every country code is an assigned ISO 3166-1 alpha-2 code: the FIMI
+  incident extension's ``target_countries`` and ``attribution.attributed_country``
+  (upper case, §3.2, §3.3) and ``location.country`` (either case, as STIX 2.1
+  allows, §9.2).
+* IS-412: every language tag is a well-formed BCP 47 tag whose primary
+  language subtag is an ISO 639 code: ``lang`` on any object and in
+  ``granular_markings``, the FIMI incident extension's ``target_languages``
+  (§3.2), a narrative's ``languages`` (§4.1), a media-content's ``language``
+  (§6.1) and the keys of a language-content's ``contents`` (§9.5).
+
+Values of the wrong JSON type are left to the schema checks (IS-102, IS-2xx).
+The code tables and the tag parser live in :mod:`infoshare.reference`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Final
+
+from infoshare.profile import EXT_FIMI_INCIDENT, TYPE_MEDIA_CONTENT, TYPE_NARRATIVE
+from infoshare.reference import country_code_problem, language_tag_problem
+from infoshare.validation._registry import Emit, StixDict, jpath, object_check
+
+_FIMI: Final = ("extensions", EXT_FIMI_INCIDENT)
+
+
+def _fimi_extension(obj: StixDict) -> dict[str, Any] | None:
+    extensions = obj.get("extensions")
+    ext = extensions.get(EXT_FIMI_INCIDENT) if isinstance(extensions, dict) else None
+    return ext if isinstance(ext, dict) else None
+
+
+def _strings(value: Any) -> Iterator[tuple[int, str]]:
+    """The string members of a list, with their index (nothing if not a list)."""
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, str):
+                yield index, item
+
+
+# --- IS-411 -------------------------------------------------------------------------------
+
+
+def _country_codes(obj: StixDict) -> Iterator[tuple[str, str, bool]]:
+    """(path, code, upper case required) for every country code of ``obj``."""
+    if obj["type"] == "location":
+        code = obj.get("country")
+        if isinstance(code, str):
+            yield jpath("country"), code, False
+        return
+    fimi = _fimi_extension(obj)
+    if fimi is None:
+        return
+    for index, code in _strings(fimi.get("target_countries")):
+        yield jpath(*_FIMI, "target_countries", index), code, True
+    attribution = fimi.get("attribution")
+    if isinstance(attribution, dict):
+        code = attribution.get("attributed_country")
+        if isinstance(code, str):
+            yield jpath(*_FIMI, "attribution", "attributed_country"), code, True
+
+
+@object_check("IS-411", types={"incident", "location"})
+def country_codes(obj: StixDict, emit: Emit) -> None:
+    for path, code, upper_required in _country_codes(obj):
+        problem = country_code_problem(
+            code if upper_required or not code.isascii() else code.upper()
+        )
+        if problem is not None:
+            emit(path, problem)
+
+
+# --- IS-412 -------------------------------------------------------------------------------
+
+
+def _language_tags(obj: StixDict) -> Iterator[tuple[str, str]]:
+    """(path, tag) for every language tag of ``obj``."""
+    lang = obj.get("lang")
+    if isinstance(lang, str):
+        yield jpath("lang"), lang
+    markings = obj.get("granular_markings")
+    if isinstance(markings, list):
+        for index, marking in enumerate(markings):
+            if isinstance(marking, dict) and isinstance(marking.get("lang"), str):
+                yield jpath("granular_markings", index, "lang"), marking["lang"]
+    kind = obj["type"]
+    if kind == "incident":
+        fimi = _fimi_extension(obj)
+        if fimi is not None:
+            for index, tag in _strings(fimi.get("target_languages")):
+                yield jpath(*_FIMI, "target_languages", index), tag
+    elif kind == TYPE_NARRATIVE:
+        for index, tag in _strings(obj.get("languages")):
+            yield jpath("languages", index), tag
+    elif kind == TYPE_MEDIA_CONTENT:
+        language = obj.get("language")
+        if isinstance(language, str):
+            yield jpath("language"), language
+    elif kind == "language-content":
+        contents = obj.get("contents")
+        if isinstance(contents, dict):
+            for key in contents:
+                yield jpath("contents", key), key
+
+
+@object_check("IS-412")
+def language_tags(obj: StixDict, emit: Emit) -> None:
+    for path, tag in _language_tags(obj):
+        problem = language_tag_problem(tag)
+        if problem is not None:
+            emit(path, problem)
