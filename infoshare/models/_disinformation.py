@@ -8,9 +8,10 @@ extension-definition that introduces its type.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from infoshare.models._base import StixCyberObservable, StixDomainObject, StixModel
 from infoshare.models._types import NonNegativeInt, Timestamp, identifier_ref, timestamp_key
@@ -28,6 +29,18 @@ __all__ = [
 ]
 
 UserAccountRef = Annotated[str, identifier_ref("user-account")]
+
+#: An absolute URL: a scheme, a colon and no white space (as media-content.json says).
+_ABSOLUTE_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$")
+
+
+def _check_url(value: str) -> str:
+    if not _ABSOLUTE_URL.search(value):
+        raise ValueError(f"{value!r} is not an absolute URL such as https://news.example/post/1")
+    return value
+
+
+AbsoluteUrl = Annotated[str, AfterValidator(_check_url)]
 
 
 class NewSdoMarker(StixModel):
@@ -105,7 +118,7 @@ class MediaContent(StixCyberObservable):
 
     stix_type = "media-content"
 
-    url: str
+    url: AbsoluteUrl
     title: str | None = None
     description: str | None = None
     content: str | None = None
@@ -120,6 +133,6 @@ class MediaContent(StixCyberObservable):
     reply_count: NonNegativeInt | None = None
     view_count: NonNegativeInt | None = None
     is_synthetic: bool | None = None
-    archive_url: str | None = None
+    archive_url: AbsoluteUrl | None = None
     hashes: dict[str, str] | None = None
     extensions: MediaContentExtensions  # type: ignore[assignment]

@@ -113,15 +113,19 @@ class FimiIncidentExtension(StixModel):
 
 
 class TaskEntry(StixModel):
-    """An entry of Incident Core's ``tasks`` list."""
+    """An entry of Incident Core's ``tasks`` list (and of a task's ``subtasks``)."""
 
     task_ref: TaskRef
+    sequence_start: bool | None = None
+    next_steps: list[dict[str, Any]] | None = Field(default=None, min_length=1)
 
 
 class EventEntry(StixModel):
-    """An entry of Incident Core's ``events`` list."""
+    """An entry of Incident Core's ``events`` list (and of an event's ``subevents``)."""
 
     event_ref: EventRef
+    sequence_start: bool | None = None
+    next_steps: list[dict[str, Any]] | None = Field(default=None, min_length=1)
 
 
 class IncidentCoreExtension(StixModel):
@@ -135,13 +139,10 @@ class IncidentCoreExtension(StixModel):
     incident_types: list[str] | None = Field(default=None, min_length=1)
     events: list[EventEntry] | None = Field(default=None, min_length=1)
     tasks: list[TaskEntry] | None = Field(default=None, min_length=1)
-    #: Older schema versions of the suite use these instead of events/tasks.
-    event_refs: list[EventRef] | None = Field(default=None, min_length=1)
-    task_refs: list[TaskRef] | None = Field(default=None, min_length=1)
     impact_refs: list[ImpactRef] | None = Field(default=None, min_length=1)
     recoverability: Recoverability | None = None
-    scores: list[dict[str, Any]] | None = None
-    impacted_entity_counts: dict[str, Any] | None = None
+    scores: list[dict[str, Any]] | None = Field(default=None, min_length=1)
+    impacted_entity_counts: dict[str, NonNegativeInt] | None = None
 
 
 class IncidentExtensions(StixModel):

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import Field, model_validator
 
 from infoshare.models._base import StixDomainObject, StixModel
+from infoshare.models._incident import EventEntry, TaskEntry
 from infoshare.models._types import (
     Confidence,
     Identifier,
@@ -36,8 +37,6 @@ __all__ = [
 ]
 
 SightingRef = Annotated[str, identifier_ref("sighting")]
-EventRef = Annotated[str, identifier_ref("event")]
-TaskRef = Annotated[str, identifier_ref("task")]
 ImpactRef = Annotated[str, identifier_ref("impact")]
 
 
@@ -65,6 +64,12 @@ class ChangedObject(StixModel):
     state_change_type: str
     initial_ref: Identifier | None = None
     result_ref: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _check_refs(self) -> Self:
+        if self.initial_ref is None and self.result_ref is None:
+            raise ValueError("a state change needs initial_ref or result_ref (or both)")
+        return self
 
 
 def _check_times(start: str | None, end: str | None) -> None:
@@ -96,7 +101,7 @@ class Event(_Timed):
     goal: str | None = Field(default=None, min_length=1)
     changed_objects: list[ChangedObject] | None = Field(default=None, min_length=1)
     sighting_refs: list[SightingRef] | None = None
-    next_event_refs: list[EventRef] | None = None
+    subevents: list[EventEntry] | None = Field(default=None, min_length=1)
     extensions: EventExtensions  # type: ignore[assignment]
 
 
@@ -114,11 +119,29 @@ class Impact(_Timed):
     recoverability: Recoverability | None = None
     extensions: ImpactExtensions  # type: ignore[assignment]
 
+    @model_validator(mode="after")
+    def _check_category(self) -> Self:
+        key = self.category_key
+        if self.category_extension is None:
+            raise ValueError(
+                f"impact_category is {self.impact_category!r}: add extensions[{key!r}] with "
+                "the details of the impact"
+            )
+        if self.superseded_by_ref is not None and self.end_time is None:
+            raise ValueError("an impact with superseded_by_ref needs an end_time")
+        return self
+
+    @property
+    def category_key(self) -> str:
+        """The key of the category extension: ``impact_category`` with the ``-ext`` suffix."""
+        category = self.impact_category
+        return category if category.endswith("-ext") else f"{category}-ext"
+
     @property
     def category_extension(self) -> dict[str, Any] | None:
         """The ``<impact_category>-ext`` entry of ``extensions``, when present."""
         extra = self.extensions.model_extra or {}
-        value = extra.get(f"{self.impact_category}-ext")
+        value = extra.get(self.category_key)
         return value if isinstance(value, dict) else None
 
 
@@ -131,9 +154,9 @@ class Task(_Timed):
     name: str | None = None
     description: str | None = None
     task_types: list[str] | None = Field(default=None, min_length=1)
-    due_date: Timestamp | None = None
     error: str | None = None
     priority: Confidence | None = None
     changed_objects: list[ChangedObject] | None = Field(default=None, min_length=1)
-    next_task_refs: list[TaskRef] | None = None
+    impacted_entity_counts: dict[str, NonNegativeInt] | None = None
+    subtasks: list[TaskEntry] | None = Field(default=None, min_length=1)
     extensions: TaskExtensions  # type: ignore[assignment]
