@@ -31,17 +31,12 @@ from infoshare.profile import (
     TLP_CLEAR,
     TLP_GREEN,
 )
+from infoshare.reference import disarm_framework
 
 STIX_NAMESPACE = uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")
-#: (technique id, tactic shortname) pairs from DISARM 1.6.
-TECHNIQUES = [
-    ("T0049", "maximise-exposure"),
-    ("T0049.003", "maximise-exposure"),
-    ("T0086.002", "develop-image-based-content"),
-    ("T0023", "develop-narratives"),
-    ("T0104", "establish-assets"),
-    ("T0087", "develop-video-based-content"),
-]
+#: Techniques the generated cases cite; their tactics come from DISARM 1.6 itself.
+TECHNIQUE_IDS = ["T0049", "T0049.003", "T0086.002", "T0023", "T0091.003", "T0087"]
+TECHNIQUES = [(tid, disarm_framework().tactics_of(tid)[0].shortname) for tid in TECHNIQUE_IDS]
 COUNTRIES = ["JP", "PH", "TH", "VN", "ID", "MY", "SG", "US"]
 LANGUAGES = ["ja", "en", "th", "vi", "tl", "id", "ms"]
 PLATFORMS = ["x", "facebook", "tiktok", "youtube", "telegram", "line"]
@@ -230,7 +225,10 @@ class CaseFactory:
             "impact",
             TLP_AMBER,
             impact_category="external",
-            extensions={EXT_OASIS_IMPACT: {"extension_type": "new-sdo"}},
+            extensions={
+                EXT_OASIS_IMPACT: {"extension_type": "new-sdo"},
+                "external-ext": {"impact_type": "public-confidence"},
+            },
         )
 
 
