@@ -110,7 +110,8 @@ def parse_language_tag(tag: object) -> LanguageTag | None:
         return LanguageTag(tag, "" if first == "i" else first, grandfathered=True)
     subtags = lower.split("-")
     if subtags[0] == "x":
-        return LanguageTag(tag, "", private_use=lower)
+        # privateuse = "x" 1*("-" (1*8alphanum)): a bare "x" is not a tag.
+        return LanguageTag(tag, "", private_use=lower) if len(subtags) > 1 else None
     return _parse_langtag(tag, subtags, grandfathered=lower in GRANDFATHERED)
 
 
