@@ -1,0 +1,423 @@
+"""medallion's backend on SQL storage: every TAXII 2.1 endpoint, one query each.
+
+Implements TAXII 2.1 §4 (discovery, API root, status) and §5 (collections,
+manifest, objects, object, versions, delete) behind medallion's views, as
+decided in docs/adr/0004-sql-storage.md:
+
+* Reads run one SQL query with the filters (``storage._filters``), version
+  selection, visibility and keyset paging inside it; pages are ordered by
+  ``date_added`` (the store's ``seq``). Stored JSON goes out unchanged (parsed,
+  never passed through models).
+* ``next`` tokens are stateless and signed (``paging.py``): any worker serves
+  any page; ``more: true`` always comes with ``next``.
+* ``X-TAXII-Date-Added-First``/``-Last`` give the ``date_added`` of the first
+  and last item of the page.
+* Adds go through :class:`~infoshare_server.ingest.Ingest`.
+* Refusals are :class:`~infoshare_server.errors.RequestError` (a medallion
+  ``ProcessingError``) with the right status, never a 500.
+
+The API roots and collections are the configured ones, held in memory (they
+are also written to the database, where objects and statuses point at them).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from medallion.backends.base import Backend
+
+from infoshare_server.errors import RequestError
+from infoshare_server.ingest import MAX_ID_LENGTH, Ingest
+from infoshare_server.paging import Endpoint, PageSigner, PageToken, filter_digest
+from infoshare_server.storage import (
+    ApiRootSettings,
+    CollectionKey,
+    CollectionSettings,
+    ObjectQuery,
+    Store,
+    StoredObject,
+    Visibility,
+    delete_objects,
+    load_status,
+    select_objects,
+)
+from infoshare_server.storage._filters import parse_query, storable_text
+
+if TYPE_CHECKING:
+    from infoshare_server.config import NodeConfig
+
+Headers = dict[str, str]
+Envelope = dict[str, Any]
+
+
+class SqlBackend(Backend):  # type: ignore[misc]
+    """The node's medallion backend over a :class:`~infoshare_server.storage.Store`."""
+
+    def __init__(
+        self,
+        store: Store | str,
+        *,
+        api_roots: Sequence[ApiRootSettings],
+        secret: bytes,
+        title: str,
+        description: str = "",
+        contact: str = "",
+        default_api_root: str | None = None,
+        base_url: str | None = None,
+        max_page_size: int = 100,
+        status_retention: timedelta = timedelta(days=7),
+        visibility: Visibility | None = None,
+    ) -> None:
+        """Serve ``api_roots`` from ``store`` (a :class:`Store` or a storage URL).
+
+        Arguments:
+            store: the database; a URL (``sqlite:///path``,
+                ``postgresql+psycopg://…``) is opened and migrated here.
+            api_roots: the configured API roots with their collections; they are
+                written to the database (insert or update) at construction.
+            secret: the node secret that signs ``next`` tokens (at least 16
+                bytes; the same on every worker of a node).
+            title, description, contact: the discovery resource.
+            default_api_root: name of the default API root, if any.
+            base_url: the public URL of the node (``https://node.example``),
+                used to write API root URLs in discovery; when None, the URL
+                of the current Flask request is used.
+            max_page_size: the largest page served, whatever ``limit`` asks.
+            status_retention: how long status resources are kept (>= 24 h).
+            visibility: an optional clause builder restricting every read to
+                the rows a caller may see (see ``storage._objects``); the
+                access package plugs in here later.
+
+        No global state: several backends can exist in one process.
+        """
+        if max_page_size < 1:
+            raise ValueError("max_page_size must be at least 1")
+        self.store = store if isinstance(store, Store) else Store.open(store)
+        self.title = title
+        self.description = description
+        self.contact = contact
+        self.default_api_root = default_api_root
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self.max_page_size = max_page_size
+        self.visibility = visibility
+        self.api_roots = {root.name: root for root in api_roots}
+        catalogue = self.store.sync_catalogue(api_roots)
+        self._root_pks: dict[str, int] = catalogue.roots
+        self._keys: dict[tuple[str, str], CollectionKey] = catalogue.collections
+        self._signer = PageSigner(secret)
+        self.ingest = Ingest(self.store, status_retention=status_retention)
+
+    def close(self) -> None:
+        """Close the database connections of this backend's store."""
+        self.store.close()
+
+    @classmethod
+    def from_config(cls, config: NodeConfig) -> SqlBackend:
+        """The backend a node configuration describes (opens and migrates its database)."""
+        roots = [
+            ApiRootSettings(
+                name=root.name,
+                title=root.title,
+                description=root.description,
+                max_content_length=config.limits.max_content_length,
+                collections=tuple(
+                    CollectionSettings(
+                        id=str(c.id),
+                        title=c.title,
+                        description=c.description,
+                        alias=c.alias,
+                        can_read=c.can_read,
+                        can_write=c.can_write,
+                        media_types=tuple(c.media_types),
+                        mode=c.mode,
+                    )
+                    for c in root.collections
+                ),
+            )
+            for root in config.api_roots
+        ]
+        default = next((root.name for root in config.api_roots if root.default), None)
+        return cls(
+            config.storage_url(),
+            api_roots=roots,
+            secret=config.paging_secret(),
+            title=config.node.title,
+            description=config.node.description,
+            contact=config.node.contact,
+            default_api_root=default,
+            base_url=config.node.base_url,
+            max_page_size=config.limits.max_page_size,
+        )
+
+    # --- discovery and API roots (TAXII 2.1 §4) -----------------------------------------
+
+    def server_discovery(self) -> dict[str, Any]:
+        base = self._base_url()
+        out: dict[str, Any] = {"title": self.title}
+        if self.description:
+            out["description"] = self.description
+        if self.contact:
+            out["contact"] = self.contact
+        if self.default_api_root in self.api_roots:
+            out["default"] = f"{base}/{self.default_api_root}/"
+        out["api_roots"] = [f"{base}/{name}/" for name in self.api_roots]
+        return out
+
+    def _base_url(self) -> str:
+        if self.base_url is not None:
+            return self.base_url
+        from flask import has_request_context, request
+
+        return request.host_url.rstrip("/") if has_request_context() else ""
+
+    def get_api_root_information(self, api_root: str) -> dict[str, object] | None:
+        root = self.api_roots.get(api_root)
+        return root.resource() if root is not None else None
+
+    def get_status(self, api_root: str, status_id: str) -> dict[str, object] | None:
+        root_pk = self._root_pks.get(api_root)
+        if root_pk is None or not _storable(status_id, 100):
+            return None
+        with self.store.reading() as connection:
+            record = load_status(connection, root_pk, status_id)
+        return record.resource() if record is not None else None
+
+    # --- collections (TAXII 2.1 §5.1, §5.2) ---------------------------------------------
+
+    def get_collections(self, api_root: str) -> dict[str, object] | None:
+        root = self.api_roots.get(api_root)
+        if root is None:
+            return None
+        if not root.collections:
+            return {}
+        return {"collections": [c.resource() for c in root.collections]}
+
+    def get_collection(self, api_root: str, collection_id: str) -> dict[str, object] | None:
+        key = self._keys.get((api_root, collection_id))
+        return key.settings.resource() if key is not None else None
+
+    @property
+    def collection_keys(self) -> dict[tuple[str, str], CollectionKey]:
+        """The database key of every served collection, by (API root name, collection id)."""
+        return dict(self._keys)
+
+    def _key(self, api_root: str, collection_id: str) -> CollectionKey:
+        key = self._keys.get((api_root, collection_id))
+        if key is None:
+            raise RequestError(
+                f"collection {collection_id[:100]!r} not found in API root {api_root[:100]!r}", 404
+            )
+        return key
+
+    # --- reads (TAXII 2.1 §5.3, §5.4, §5.6, §5.8) ---------------------------------------
+
+    def get_objects(
+        self,
+        api_root: str,
+        collection_id: str,
+        filter_args: Mapping[str, str],
+        allowed_filters: Sequence[str],
+        limit: int,
+    ) -> tuple[Envelope, Headers]:
+        query = parse_query(filter_args, allowed_filters)
+        rows, more, token = self._page(
+            "objects", api_root, collection_id, filter_args, query, limit, with_body=True
+        )
+        return _envelope("objects", [_parse(r) for r in rows], more, token), _headers(rows)
+
+    def get_object_manifest(
+        self,
+        api_root: str,
+        collection_id: str,
+        filter_args: Mapping[str, str],
+        allowed_filters: Sequence[str],
+        limit: int,
+    ) -> tuple[Envelope, Headers]:
+        query = parse_query(filter_args, allowed_filters)
+        rows, more, token = self._page(
+            "manifest", api_root, collection_id, filter_args, query, limit, with_body=False
+        )
+        return _envelope("objects", [_manifest(r) for r in rows], more, token), _headers(rows)
+
+    def get_object(
+        self,
+        api_root: str,
+        collection_id: str,
+        object_id: str,
+        filter_args: Mapping[str, str],
+        allowed_filters: Sequence[str],
+        limit: int,
+    ) -> tuple[Envelope, Headers]:
+        query = parse_query(filter_args, allowed_filters, object_id=_pinned(object_id))
+        rows, more, token = self._page(
+            "object", api_root, collection_id, filter_args, query, limit,
+            with_body=True, object_id=object_id,
+        )  # fmt: skip
+        if not rows and "next" not in filter_args:
+            self._require_object(api_root, collection_id, object_id)
+        return _envelope("objects", [_parse(r) for r in rows], more, token), _headers(rows)
+
+    def get_object_versions(
+        self,
+        api_root: str,
+        collection_id: str,
+        object_id: str,
+        filter_args: Mapping[str, str],
+        allowed_filters: Sequence[str],
+        limit: int,
+    ) -> tuple[Envelope, Headers]:
+        query = parse_query(
+            filter_args,
+            allowed_filters,
+            object_id=_pinned(object_id),
+            default_versions=("all",),
+        )
+        rows, more, token = self._page(
+            "versions", api_root, collection_id, filter_args, query, limit,
+            with_body=False, object_id=object_id,
+        )  # fmt: skip
+        if not rows and "next" not in filter_args:
+            self._require_object(api_root, collection_id, object_id)
+        return _envelope("versions", [r.version for r in rows], more, token), _headers(rows)
+
+    def _page(
+        self,
+        endpoint: Endpoint,
+        api_root: str,
+        collection_id: str,
+        filter_args: Mapping[str, str],
+        query: ObjectQuery,
+        limit: int,
+        *,
+        with_body: bool,
+        object_id: str | None = None,
+    ) -> tuple[list[StoredObject], bool, str | None]:
+        key = self._key(api_root, collection_id)
+        size = _page_size(limit, self.max_page_size)
+        digest = filter_digest(filter_args, object_id)
+        after_seq = 0
+        if "next" in filter_args:
+            after_seq = self._signer.check(
+                str(filter_args["next"]),
+                endpoint=endpoint,
+                api_root=api_root,
+                collection_id=collection_id,
+                filters=digest,
+            )
+        with self.store.reading() as connection:
+            rows = select_objects(
+                connection,
+                key.collection_pk,
+                query,
+                after_seq=after_seq,
+                limit=size + 1,
+                with_body=with_body,
+                visibility=self.visibility,
+            )
+        more = len(rows) > size
+        rows = rows[:size]
+        token = None
+        if more:
+            token = self._signer.issue(
+                PageToken(endpoint, api_root, collection_id, digest, rows[-1].seq)
+            )
+        return rows, more, token
+
+    def _require_object(self, api_root: str, collection_id: str, object_id: str) -> None:
+        """404 unless the collection holds a version of ``object_id`` the caller may see."""
+        key = self._key(api_root, collection_id)
+        pinned = _pinned(object_id)
+        with self.store.reading() as connection:
+            found = select_objects(
+                connection,
+                key.collection_pk,
+                ObjectQuery(ids=(pinned,), versions=("all",), spec_versions=()),
+                limit=1,
+                with_body=False,
+                visibility=self.visibility,
+            )
+        if not found:
+            raise RequestError(f"object {object_id[:MAX_ID_LENGTH]!r} not found", 404)
+
+    # --- writes (TAXII 2.1 §5.5, §5.7) --------------------------------------------------
+
+    def add_objects(
+        self, api_root: str, collection_id: str, objs: object, request_time: datetime
+    ) -> dict[str, object]:
+        key = self._key(api_root, collection_id)
+        return self.ingest.add(key, objs, request_time).resource()
+
+    def delete_object(
+        self,
+        api_root: str,
+        collection_id: str,
+        object_id: str,
+        filter_args: Mapping[str, str],
+        allowed_filters: Sequence[str],
+    ) -> None:
+        key = self._key(api_root, collection_id)
+        query = parse_query(
+            filter_args, allowed_filters, object_id=_pinned(object_id), default_versions=("all",)
+        )
+        with self.store.writing() as connection:
+            deleted = delete_objects(
+                connection, key.collection_pk, query, visibility=self.visibility
+            )
+        if not deleted:
+            raise RequestError(f"object {object_id[:MAX_ID_LENGTH]!r} not found", 404)
+
+
+def _storable(value: str, max_length: int) -> bool:
+    return isinstance(value, str) and bool(value) and storable_text(value, max_length)
+
+
+def _pinned(object_id: str) -> str:
+    """The id to look up: an id that cannot be stored becomes one that matches nothing."""
+    return object_id if _storable(object_id, MAX_ID_LENGTH) else ""
+
+
+def _page_size(limit: object, max_page_size: int) -> int:
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        try:
+            limit = int(str(limit))
+        except ValueError:
+            raise RequestError("limit must be a positive whole number", 400) from None
+    if limit < 1:
+        raise RequestError("limit must be a positive whole number", 400)
+    return min(limit, max_page_size)
+
+
+def _parse(row: StoredObject) -> Any:
+    assert row.body is not None
+    return json.loads(row.body)
+
+
+def _manifest(row: StoredObject) -> dict[str, str]:
+    return {
+        "id": row.object_id,
+        "date_added": row.date_added,
+        "version": row.version,
+        "media_type": f"application/stix+json;version={row.spec_version}",
+    }
+
+
+def _envelope(name: str, items: list[Any], more: bool, token: str | None) -> Envelope:
+    if not items:
+        return {}
+    out: Envelope = {"more": more}
+    if token is not None:
+        out["next"] = token
+    out[name] = items
+    return out
+
+
+def _headers(rows: Sequence[StoredObject]) -> Headers:
+    if not rows:
+        return {}
+    return {
+        "X-TAXII-Date-Added-First": rows[0].date_added,
+        "X-TAXII-Date-Added-Last": rows[-1].date_added,
+    }

@@ -1,0 +1,255 @@
+"""Adding objects to a collection: validate each, store the valid ones at once.
+
+Implements TAXII 2.1 §5.5 (Add Objects) and the ingest flow of
+/work/shared/design/ARCHITECTURE.md and docs/adr/0004-sql-storage.md:
+
+1. The envelope must be a JSON object whose ``objects`` is a list of JSON
+   objects, each with a string ``id``. Otherwise nothing can be reported per
+   object, and the whole request is refused with 422 (the spec's answer when
+   the server cannot process the content) and a message naming the problem.
+2. Every object is validated with the library's validator: the FIMI profile
+   for a "profile" collection, plain STIX 2.1 for a "stix" one. The posted
+   objects are validated together, so references among them resolve, and
+   references to objects the collection already holds are passed in as
+   context (``ValidationOptions.context_ids``). An object with an error
+   finding is a failure whose message lists the check ids
+   ("IS-501: … | IS-301: …"); warnings do not reject. IS-111 (duplicate in one
+   bundle) is not applied: a duplicate is not an error for the node.
+3. The valid objects, the status and its details are written in ONE
+   transaction. An object whose id and version the collection already holds
+   is a success, not a failure, and is not stored twice. The status reads
+   "complete" and exists only once that transaction has committed, and
+   SQLite (synchronous=FULL) or PostgreSQL has made it durable.
+
+The validators are built once per :class:`Ingest`, not per request.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from infoshare.validation import Finding, Severity, ValidationOptions, Validator
+from infoshare.validation.checks.core_types import IDENTIFIER
+from infoshare.validation.checks.references import iter_references
+from infoshare_server.errors import RequestError
+from infoshare_server.storage import (
+    CollectionKey,
+    NewObject,
+    StatusDetail,
+    StatusRecord,
+    Store,
+    existing_ids,
+    insert_objects,
+    purge_statuses,
+    save_status,
+)
+from infoshare_server.storage._time import TimestampError, format_date_added, version_key
+
+#: Checks the node does not apply on ingest (see the module docstring).
+INGEST_IGNORED_CHECKS = frozenset({"IS-111"})
+#: Longest id the node stores (a STIX id is at most 250 + 2 + 36 characters).
+MAX_ID_LENGTH = 300
+#: Findings quoted in one failure message, and its length.
+_MAX_FINDINGS_QUOTED = 8
+_MAX_MESSAGE = 2000
+_SPEC_VERSION = re.compile(r"[0-9]{1,3}\.[0-9]{1,3}\Z")
+
+
+class Ingest:
+    """Validates and stores posted envelopes. One per node (or per test)."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        status_retention: timedelta = timedelta(days=7),
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        if status_retention < timedelta(hours=24):
+            raise ValueError("status_retention must be at least 24 hours (TAXII clients poll it)")
+        self.store = store
+        self.status_retention = status_retention
+        self._now = clock or (lambda: datetime.now(UTC))
+        self._validators = {
+            mode: Validator(ValidationOptions(mode=mode, ignore=INGEST_IGNORED_CHECKS))
+            for mode in ("profile", "stix")
+        }
+
+    def add(self, key: CollectionKey, envelope: object, request_time: datetime) -> StatusRecord:
+        """Add the objects of ``envelope`` to the collection ``key``; the stored status."""
+        items = _objects_of(envelope)
+        known = self._known_references(key, items)
+        findings = self._validate(key.settings.mode, items, known)
+        request_timestamp = format_date_added(request_time)
+        details: list[StatusDetail | None] = []
+        accepted: list[tuple[int, NewObject]] = []
+        for index, obj in enumerate(items):
+            problems: list[Finding | str] = list(findings.get(index, ()))
+            prepared = None if problems else _prepare(obj)
+            if isinstance(prepared, str):
+                problems.append(prepared)
+            if problems:
+                details.append(
+                    StatusDetail(
+                        "failure",
+                        _safe_text(obj["id"], MAX_ID_LENGTH * 4),
+                        _safe_text(_version_of(obj, request_timestamp), 64),
+                        _safe_text(_failure_message(problems), _MAX_MESSAGE),
+                    )
+                )
+            else:
+                assert isinstance(prepared, NewObject)
+                accepted.append((index, prepared))
+                details.append(None)
+        status_id = str(uuid.uuid4())
+        with self.store.writing() as connection:
+            now = self._now()
+            added = insert_objects(connection, key.collection_pk, [new for _, new in accepted], now)
+            for (index, new), result in zip(accepted, added, strict=True):
+                details[index] = StatusDetail(
+                    "success",
+                    new.object_id,
+                    result.version,
+                    None if result.date_added is not None else "already stored; not added again",
+                )
+            record = StatusRecord(
+                status_id=status_id,
+                status="complete",
+                request_timestamp=request_timestamp,
+                created_at=format_date_added(now),
+                details=tuple(d for d in details if d is not None),
+            )
+            save_status(connection, key.api_root_pk, key.collection_pk, record)
+            purge_statuses(connection, format_date_added(now - self.status_retention))
+        return record
+
+    def _known_references(
+        self, key: CollectionKey, items: Sequence[dict[str, Any]]
+    ) -> frozenset[str]:
+        """The ids referenced by ``items`` that the collection already holds."""
+        posted = {obj["id"] for obj in items}
+        refs = {
+            ref
+            for obj in items
+            for ref, _ in iter_references(obj)
+            if ref not in posted and len(ref) <= MAX_ID_LENGTH and IDENTIFIER.match(ref)
+        }
+        if not refs:
+            return frozenset()
+        with self.store.reading() as connection:
+            return frozenset(existing_ids(connection, key.collection_pk, refs))
+
+    def _validate(
+        self, mode: str, items: Sequence[dict[str, Any]], known: frozenset[str]
+    ) -> dict[int, list[Finding]]:
+        validator = self._validators[mode]
+        if known:
+            validator = copy.copy(validator)
+            validator.options = dataclasses.replace(validator.options, context_ids=known)
+        report = validator.validate_objects(items, name="request")
+        by_index: dict[int, list[Finding]] = {}
+        for finding in report.findings:
+            if finding.severity is Severity.ERROR and finding.object_index is not None:
+                by_index.setdefault(finding.object_index, []).append(finding)
+        return by_index
+
+
+def _objects_of(envelope: object) -> list[dict[str, Any]]:
+    if not isinstance(envelope, dict):
+        raise RequestError(
+            "the request body must be a TAXII envelope: a JSON object with an objects list",
+            422,
+        )
+    if "objects" not in envelope:
+        raise RequestError('the envelope has no objects list; send {"objects": [ ... ]}', 422)
+    items = envelope["objects"]
+    if not isinstance(items, list):
+        raise RequestError("the envelope's objects must be a list of STIX objects", 422)
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise RequestError(
+                f"objects[{index}] is not a JSON object; every member of objects must be a"
+                " STIX object",
+                422,
+            )
+        object_id = item.get("id")
+        if not isinstance(object_id, str) or not object_id:
+            raise RequestError(
+                f"objects[{index}] has no string id; every object needs one, so that its"
+                " outcome can be reported",
+                422,
+            )
+    return items
+
+
+def _prepare(obj: dict[str, Any]) -> NewObject | str:
+    """The row to store for a valid object, or why it cannot be stored."""
+    object_id = obj["id"]
+    object_type = obj.get("type")
+    if len(object_id) > MAX_ID_LENGTH or not IDENTIFIER.match(object_id):
+        return "id: not a STIX identifier (type--UUID); give the object a well-formed id"
+    if not isinstance(object_type, str) or not object_id.startswith(object_type + "--"):
+        return "type: missing, or not the type named in the id; make them agree"
+    spec_version = obj.get("spec_version", "2.1")
+    if not isinstance(spec_version, str) or not _SPEC_VERSION.match(spec_version):
+        return "spec_version: not a STIX spec version such as 2.1"
+    stamp = obj.get("modified", obj.get("created"))
+    version: str | None = None
+    key: str | None = None
+    if stamp is not None:
+        try:
+            key = version_key(stamp)
+        except TimestampError as exc:
+            return f"modified/created: {exc}"
+        version = stamp
+    try:
+        body = _json_text(obj)
+    except ValueError:
+        return "the object holds NaN or Infinity, which JSON does not allow; use null or a string"
+    except RecursionError:
+        return "the object is nested too deeply to be stored"
+    return NewObject(object_id, object_type, version, key, spec_version, body)
+
+
+def _json_text(obj: dict[str, Any]) -> str:
+    """The object's JSON text, compact, members in the order received."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate escape: keep it escaped
+        text = json.dumps(obj, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+    return text
+
+
+def _safe_text(value: str, max_length: int) -> str:
+    """``value`` as text any database stores: NUL and lone surrogates escaped, shortened."""
+    text = value.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+    return text if len(text) <= max_length else text[: max_length - 1] + "…"
+
+
+def _version_of(obj: dict[str, Any], fallback: str) -> str:
+    for name in ("modified", "created"):
+        value = obj.get(name)
+        if isinstance(value, str) and len(value) <= 40:
+            return value
+    return fallback
+
+
+def _failure_message(problems: Sequence[Finding | str]) -> str:
+    parts: list[str] = []
+    for problem in problems[:_MAX_FINDINGS_QUOTED]:
+        if isinstance(problem, Finding):
+            parts.append(f"{problem.check_id}: {problem.message}")
+        else:
+            parts.append(problem)
+    if len(problems) > _MAX_FINDINGS_QUOTED:
+        parts.append(f"and {len(problems) - _MAX_FINDINGS_QUOTED} more")
+    message = " | ".join(parts)
+    return message if len(message) <= _MAX_MESSAGE else message[: _MAX_MESSAGE - 1] + "…"

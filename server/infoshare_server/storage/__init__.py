@@ -1,0 +1,69 @@
+"""Durable SQL storage of the node: SQLite by default, PostgreSQL to scale out.
+
+Implements docs/adr/0004-sql-storage.md. SQLAlchemy Core, no ORM: tables in
+``_tables``, engines with durability settings in ``_engine``, versioned
+migrations in ``_migrations``, the catalogue of API roots and collections in
+``_catalogue``, object reads and writes in ``_objects``, status resources in
+``_statuses``, and :class:`Store` tying them together.
+"""
+
+from infoshare_server.storage._catalogue import (
+    STIX_MEDIA_TYPE,
+    TAXII_MEDIA_TYPE,
+    ApiRootSettings,
+    Catalogue,
+    CollectionKey,
+    CollectionMode,
+    CollectionSettings,
+)
+from infoshare_server.storage._engine import create_engine
+from infoshare_server.storage._migrations import LATEST_VERSION, MIGRATIONS, Migration, migrate
+from infoshare_server.storage._objects import (
+    Inserted,
+    NewObject,
+    ObjectQuery,
+    StoredObject,
+    Visibility,
+    delete_objects,
+    existing_ids,
+    insert_objects,
+    select_objects,
+)
+from infoshare_server.storage._statuses import (
+    StatusDetail,
+    StatusRecord,
+    load_status,
+    purge_statuses,
+    save_status,
+)
+from infoshare_server.storage._store import Store
+
+__all__ = [
+    "LATEST_VERSION",
+    "MIGRATIONS",
+    "STIX_MEDIA_TYPE",
+    "TAXII_MEDIA_TYPE",
+    "ApiRootSettings",
+    "Catalogue",
+    "CollectionKey",
+    "CollectionMode",
+    "CollectionSettings",
+    "Inserted",
+    "Migration",
+    "NewObject",
+    "ObjectQuery",
+    "StatusDetail",
+    "StatusRecord",
+    "Store",
+    "StoredObject",
+    "Visibility",
+    "create_engine",
+    "delete_objects",
+    "existing_ids",
+    "insert_objects",
+    "load_status",
+    "migrate",
+    "purge_statuses",
+    "save_status",
+    "select_objects",
+]

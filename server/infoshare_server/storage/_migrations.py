@@ -1,0 +1,107 @@
+"""Versioned schema migrations, applied at startup, safe when workers start together.
+
+Implements the migration rules of docs/adr/0004-sql-storage.md. The schema
+has a version (table ``schema_version``, one row per applied step). At
+startup :func:`migrate` takes a database-wide lock, reads the version and
+applies the missing steps in order, all in one transaction:
+
+* PostgreSQL: ``pg_advisory_xact_lock`` on a constant key, released at commit;
+  PostgreSQL DDL is transactional, so a failed step leaves nothing behind.
+* SQLite: ``BEGIN IMMEDIATE`` (the write lock); SQLite DDL is transactional too.
+
+A second worker waits for the lock, then finds every step applied and does
+nothing. To change the schema, append a :class:`Migration` with the next
+number; never edit a step that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from infoshare_server.errors import StorageError
+from infoshare_server.storage import _tables as t
+from infoshare_server.storage._engine import is_sqlite, write_transaction
+
+#: Arbitrary constant key of the PostgreSQL advisory lock taken while migrating.
+_ADVISORY_LOCK_KEY = 0x1F0_5A4E
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One step of the schema: its number, what it does, and the function doing it."""
+
+    version: int
+    description: str
+    apply: Callable[[Connection], None]
+
+
+def _v1_initial(connection: Connection) -> None:
+    t.metadata.create_all(connection, tables=[*t.VERSION_1_TABLES][1:])
+    connection.execute(sa.insert(t.node_clock).values(id=1, last_seq=0, last_date_added=None))
+
+
+#: Every step, in order. Version numbers are 1, 2, 3... with no gaps.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "objects, collections, api roots, statuses, node clock", _v1_initial),
+)
+
+#: The schema version this code expects.
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def migrate(engine: Engine, migrations: tuple[Migration, ...] = MIGRATIONS) -> int:
+    """Bring the database to the latest schema version; returns that version.
+
+    Idempotent, and safe when several processes call it at the same time.
+    """
+    try:
+        with write_transaction(engine) as connection:
+            schema_lock(connection)
+            t.schema_version.create(connection, checkfirst=True)
+            current = current_version(connection)
+            if current > migrations[-1].version:
+                raise StorageError(
+                    f"the database has schema version {current}, newer than this node's"
+                    f" {migrations[-1].version}",
+                    hint="run the same (or a newer) infoshare version on every worker",
+                )
+            for step in migrations:
+                if step.version <= current:
+                    continue
+                step.apply(connection)
+                connection.execute(
+                    sa.insert(t.schema_version).values(
+                        version=step.version,
+                        description=step.description,
+                        applied_at=datetime.now(UTC).isoformat(),
+                    )
+                )
+                current = step.version
+            return current
+    except SQLAlchemyError as exc:
+        raise StorageError(
+            f"cannot bring the database schema up to date: {exc.__class__.__name__}: {exc}",
+            hint="check the storage URL and that the database user may create tables",
+        ) from exc
+
+
+def schema_lock(connection: Connection) -> None:
+    """Serialise schema work (migrations, catalogue sync) across processes until commit.
+
+    SQLite needs nothing more: the caller's ``BEGIN IMMEDIATE`` already holds
+    the database's write lock.
+    """
+    if not is_sqlite(connection):
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_ADVISORY_LOCK_KEY)))
+
+
+def current_version(connection: Connection) -> int:
+    """The highest applied schema version (0 for an empty database)."""
+    value = connection.execute(sa.select(sa.func.max(t.schema_version.c.version))).scalar()
+    return int(value) if value is not None else 0

@@ -1,0 +1,284 @@
+"""Objects in the store: one SQL query per read, one transaction per write.
+
+Implements the storage side of TAXII 2.1 §3.4 (filtering and paging) and
+§5.3-5.8 (manifest, objects, object, versions, delete) as described in
+docs/adr/0004-sql-storage.md.
+
+Every read is a single ``SELECT`` over ``objects`` with the filters,
+version selection and keyset paging (``seq > after_seq ORDER BY seq LIMIT n``)
+inside it. The **visibility hook**: every read and delete takes an optional
+``visibility`` callable. It receives the (aliased) objects table and returns a
+boolean SQLAlchemy clause, e.g. ``lambda o: o.c.object_type != "user-account"``.
+The clause is applied to the rows returned *and* to the rows that decide
+"first"/"last" version and the latest spec version, so hidden rows change
+neither results, nor counts, nor ``next`` tokens. Partner rights and TLP
+clearance (the ``access`` package, a later issue) plug in here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql import ColumnElement, FromClause
+
+from infoshare_server.storage import _tables as t
+from infoshare_server.storage._engine import is_sqlite
+from infoshare_server.storage._time import format_date_added, next_date_added
+
+#: Decides which stored rows a caller may see; receives the objects table (aliased).
+Visibility = Callable[[FromClause], ColumnElement[bool]]
+
+#: Values per ``IN (...)`` list in the write path (stays far below driver limits).
+_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectQuery:
+    """The filters of one request, already parsed (TAXII 2.1 §3.4.1).
+
+    Each tuple is an OR-list; the fields are ANDed. ``versions`` holds
+    "first", "last", "all" and/or version keys (``_time.version_key``);
+    an empty ``spec_versions`` means "the latest spec version of each object".
+    ``added_after`` is in stored ``date_added`` form (``_time.added_after_key``).
+    """
+
+    ids: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    versions: tuple[str, ...] = ("last",)
+    spec_versions: tuple[str, ...] = ()
+    added_after: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObject:
+    """One stored version of an object. ``body`` is None when not asked for."""
+
+    seq: int
+    object_id: str
+    object_type: str
+    version: str
+    spec_version: str
+    date_added: str
+    body: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewObject:
+    """An object about to be stored. ``version``/``version_key`` are None for
+    objects with neither ``modified`` nor ``created``: their version is their
+    ``date_added``."""
+
+    object_id: str
+    object_type: str
+    version: str | None
+    version_key: str | None
+    spec_version: str
+    body: str
+
+
+def _visible(visibility: Visibility | None, table: FromClause) -> list[ColumnElement[bool]]:
+    return [visibility(table)] if visibility is not None else []
+
+
+def _conditions(
+    o: FromClause, collection_pk: int, query: ObjectQuery, visibility: Visibility | None
+) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = [o.c.collection_pk == collection_pk]
+    conds += _visible(visibility, o)
+    if query.ids:
+        conds.append(o.c.object_id.in_(query.ids))
+    if query.types:
+        conds.append(o.c.object_type.in_(query.types))
+    if query.added_after is not None:
+        conds.append(o.c.date_added > query.added_after)
+
+    def same_object(alias: str) -> tuple[FromClause, list[ColumnElement[bool]]]:
+        other = t.objects.alias(alias)
+        return other, [
+            other.c.collection_pk == o.c.collection_pk,
+            other.c.object_id == o.c.object_id,
+            *_visible(visibility, other),
+        ]
+
+    if query.spec_versions:
+        conds.append(o.c.spec_version.in_(query.spec_versions))
+    else:
+        newer, on = same_object("newer_spec")
+        conds.append(~sa.exists().where(*on, newer.c.spec_version > o.c.spec_version))
+
+    if "all" not in query.versions:
+        choices: list[ColumnElement[bool]] = []
+        keys = [v for v in query.versions if v not in ("first", "last")]
+        if keys:
+            choices.append(o.c.version_key.in_(keys))
+        for kind in ("first", "last"):
+            if kind not in query.versions:
+                continue
+            other, on = same_object(f"{kind}_version")
+            if query.spec_versions:
+                on.append(other.c.spec_version.in_(query.spec_versions))
+            else:
+                on.append(other.c.spec_version == o.c.spec_version)
+            beyond = (
+                other.c.version_key > o.c.version_key
+                if kind == "last"
+                else other.c.version_key < o.c.version_key
+            )
+            choices.append(~sa.exists().where(*on, beyond))
+        conds.append(sa.or_(*choices) if choices else sa.false())
+    return conds
+
+
+def select_objects(
+    connection: Connection,
+    collection_pk: int,
+    query: ObjectQuery,
+    *,
+    after_seq: int = 0,
+    limit: int | None = None,
+    with_body: bool = True,
+    visibility: Visibility | None = None,
+) -> list[StoredObject]:
+    """The rows matching ``query`` after ``after_seq``, in ``seq`` order, at most ``limit``."""
+    o = t.objects.alias("o")
+    columns = [
+        o.c.seq,
+        o.c.object_id,
+        o.c.object_type,
+        o.c.version,
+        o.c.spec_version,
+        o.c.date_added,
+        o.c.body if with_body else sa.null().label("body"),
+    ]
+    stmt = (
+        sa.select(*columns)
+        .where(*_conditions(o, collection_pk, query, visibility), o.c.seq > after_seq)
+        .order_by(o.c.seq)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [StoredObject(*row) for row in connection.execute(stmt)]
+
+
+def delete_objects(
+    connection: Connection,
+    collection_pk: int,
+    query: ObjectQuery,
+    *,
+    visibility: Visibility | None = None,
+) -> int:
+    """Delete the rows matching ``query``; returns how many were deleted."""
+    o = t.objects.alias("o")
+    chosen = sa.select(o.c.seq).where(*_conditions(o, collection_pk, query, visibility))
+    result = connection.execute(sa.delete(t.objects).where(t.objects.c.seq.in_(chosen)))
+    return int(result.rowcount)
+
+
+def existing_ids(connection: Connection, collection_pk: int, ids: Iterable[str]) -> set[str]:
+    """Which of ``ids`` have at least one stored version in the collection."""
+    found: set[str] = set()
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        stmt = (
+            sa.select(t.objects.c.object_id)
+            .where(t.objects.c.collection_pk == collection_pk, t.objects.c.object_id.in_(chunk))
+            .distinct()
+        )
+        found.update(connection.execute(stmt).scalars())
+    return found
+
+
+def lock_clock(connection: Connection) -> tuple[int, str | None]:
+    """Lock the node clock until the transaction ends; the last seq and date_added.
+
+    Every writer of objects calls this first, so writers run one at a time and
+    commit in ``seq`` order (SQLite: the ``BEGIN IMMEDIATE`` lock already
+    does it; PostgreSQL: ``SELECT … FOR UPDATE`` on the clock row).
+    """
+    stmt = sa.select(t.node_clock.c.last_seq, t.node_clock.c.last_date_added).where(
+        t.node_clock.c.id == 1
+    )
+    if not is_sqlite(connection):
+        stmt = stmt.with_for_update()
+    row = connection.execute(stmt).one()
+    return int(row.last_seq), row.last_date_added
+
+
+@dataclass(frozen=True, slots=True)
+class Inserted:
+    """What became of one object given to :func:`insert_objects`.
+
+    ``date_added`` is None for a duplicate (nothing was written); ``version``
+    is the object's version as stored (for an object without ``modified`` or
+    ``created``, the ``date_added`` of its first copy).
+    """
+
+    date_added: str | None
+    version: str
+
+
+def insert_objects(
+    connection: Connection, collection_pk: int, new: Sequence[NewObject], now: datetime
+) -> list[Inserted]:
+    """Store ``new`` in order; what became of each.
+
+    A duplicate is an object whose id and version the collection already holds
+    (or, for an object without a version, whose id it already holds), also
+    earlier in ``new``; it is not written again. Runs inside the caller's write
+    transaction and locks the node clock first.
+    """
+    last_seq, last_added = lock_clock(connection)
+    #: (id, version_key) -> stored version; (id, None) -> a stored version of that id.
+    present: dict[tuple[str, str | None], str] = {}
+    wanted = sorted({item.object_id for item in new})
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        stmt = (
+            sa.select(t.objects.c.object_id, t.objects.c.version_key, t.objects.c.version)
+            .where(t.objects.c.collection_pk == collection_pk, t.objects.c.object_id.in_(chunk))
+            .order_by(t.objects.c.seq)
+        )
+        for object_id, key, version in connection.execute(stmt):
+            present[(object_id, key)] = version
+            present.setdefault((object_id, None), version)
+    rows: list[dict[str, object]] = []
+    outcome: list[Inserted] = []
+    for item in new:
+        stored = present.get((item.object_id, item.version_key))
+        if stored is not None:
+            outcome.append(Inserted(None, stored))
+            continue
+        moment = next_date_added(now, last_added)
+        last_added = format_date_added(moment)
+        last_seq += 1
+        version = item.version if item.version is not None else last_added
+        key = item.version_key if item.version_key is not None else last_added[:-1] + "000Z"
+        rows.append(
+            {
+                "seq": last_seq,
+                "collection_pk": collection_pk,
+                "object_id": item.object_id,
+                "object_type": item.object_type,
+                "version": version,
+                "version_key": key,
+                "spec_version": item.spec_version,
+                "date_added": last_added,
+                "body": item.body,
+            }
+        )
+        present[(item.object_id, item.version_key)] = version
+        present.setdefault((item.object_id, None), version)
+        outcome.append(Inserted(last_added, version))
+    if rows:
+        connection.execute(sa.insert(t.objects), rows)
+        connection.execute(
+            sa.update(t.node_clock)
+            .where(t.node_clock.c.id == 1)
+            .values(last_seq=last_seq, last_date_added=last_added)
+        )
+    return outcome

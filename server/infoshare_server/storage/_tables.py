@@ -1,0 +1,148 @@
+"""The node's tables (SQLAlchemy Core), in their latest form.
+
+Implements the storage layout of docs/adr/0004-sql-storage.md. The
+migrations in ``_migrations.py`` create and change these tables; a change
+here always comes with a new migration step.
+
+* ``objects`` holds every stored version of every object. ``seq`` is the
+  node-wide, strictly increasing position of a row: it orders results and is
+  the keyset that ``next`` tokens carry. ``date_added`` is assigned in the same
+  order (see ``node_clock``), so ordering by ``seq`` is ordering by
+  ``date_added``. ``body`` is the JSON text exactly as received.
+* ``node_clock`` is one row: the last ``seq`` and ``date_added`` handed out.
+  Writers lock it for the length of their transaction, which makes commit
+  order, ``seq`` order and ``date_added`` order the same on every database.
+* ``statuses`` and ``status_details`` keep the status resource of every add,
+  with ``created_at`` so they can be purged after the retention period.
+
+Every filter has an index: ``(collection, seq)`` for paging,
+``(collection, object_id, version_key)`` for match[id], match[version] and
+duplicates, ``(collection, object_type, seq)`` for match[type],
+``(collection, date_added)`` for added_after, and
+``(collection, object_id, spec_version)`` for match[spec_version].
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+schema_version = sa.Table(
+    "schema_version",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("applied_at", sa.Text, nullable=False),
+)
+
+node_clock = sa.Table(
+    "node_clock",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("last_seq", sa.BigInteger, nullable=False),
+    sa.Column("last_date_added", sa.Text, nullable=True),
+)
+
+api_roots = sa.Table(
+    "api_roots",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=False, default=""),
+)
+
+collections = sa.Table(
+    "collections",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True),
+    sa.Column("api_root_pk", sa.Integer, sa.ForeignKey("api_roots.pk"), nullable=False),
+    sa.Column("collection_id", sa.Text, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    #: "profile" (FIMI profile enforced on ingest) or "stix" (plain STIX 2.1).
+    sa.Column("mode", sa.Text, nullable=False),
+    sa.UniqueConstraint("api_root_pk", "collection_id", name="uq_collections_root_id"),
+)
+
+objects = sa.Table(
+    "objects",
+    metadata,
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("collection_pk", sa.Integer, sa.ForeignKey("collections.pk"), nullable=False),
+    sa.Column("object_id", sa.Text, nullable=False),
+    sa.Column("object_type", sa.Text, nullable=False),
+    #: The version as clients see it: modified, else created, else date_added.
+    sa.Column("version", sa.Text, nullable=False),
+    #: The same instant, fixed width (nanoseconds): compared and ordered as text.
+    sa.Column("version_key", sa.Text, nullable=False),
+    sa.Column("spec_version", sa.Text, nullable=False),
+    sa.Column("date_added", sa.Text, nullable=False),
+    #: The object's JSON text exactly as it was received.
+    sa.Column("body", sa.Text, nullable=False),
+    sa.UniqueConstraint(
+        "collection_pk", "object_id", "version_key", name="uq_objects_collection_id_version"
+    ),
+)
+sa.Index("ix_objects_collection_seq", objects.c.collection_pk, objects.c.seq)
+sa.Index(
+    "ix_objects_collection_type_seq",
+    objects.c.collection_pk,
+    objects.c.object_type,
+    objects.c.seq,
+)
+sa.Index("ix_objects_collection_date_added", objects.c.collection_pk, objects.c.date_added)
+sa.Index(
+    "ix_objects_collection_id_spec",
+    objects.c.collection_pk,
+    objects.c.object_id,
+    objects.c.spec_version,
+)
+
+statuses = sa.Table(
+    "statuses",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True),
+    sa.Column("status_id", sa.Text, nullable=False, unique=True),
+    sa.Column("api_root_pk", sa.Integer, sa.ForeignKey("api_roots.pk"), nullable=False),
+    sa.Column("collection_pk", sa.Integer, sa.ForeignKey("collections.pk"), nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("request_timestamp", sa.Text, nullable=False),
+    #: When the node stored this status (date_added form): purge key.
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("total_count", sa.Integer, nullable=False),
+    sa.Column("success_count", sa.Integer, nullable=False),
+    sa.Column("failure_count", sa.Integer, nullable=False),
+    sa.Column("pending_count", sa.Integer, nullable=False),
+)
+sa.Index("ix_statuses_created_at", statuses.c.created_at)
+
+status_details = sa.Table(
+    "status_details",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True),
+    sa.Column(
+        "status_pk",
+        sa.Integer,
+        sa.ForeignKey("statuses.pk", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("position", sa.Integer, nullable=False),
+    #: "success", "failure" or "pending".
+    sa.Column("outcome", sa.Text, nullable=False),
+    sa.Column("object_id", sa.Text, nullable=False),
+    sa.Column("version", sa.Text, nullable=False),
+    sa.Column("message", sa.Text, nullable=True),
+)
+sa.Index("ix_status_details_status", status_details.c.status_pk, status_details.c.position)
+
+#: The tables of schema version 1, in creation order.
+VERSION_1_TABLES = (
+    schema_version,
+    node_clock,
+    api_roots,
+    collections,
+    objects,
+    statuses,
+    status_details,
+)

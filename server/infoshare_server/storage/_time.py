@@ -1,0 +1,93 @@
+"""Timestamps as the store keeps them: fixed-width UTC strings that sort like time.
+
+Implements the timestamp rules the node relies on (TAXII 2.1 §3.2 "Timestamps",
+STIX 2.1 §3.2): every stored timestamp is a string of one fixed width, so the
+database compares and orders them as plain text, the same way on SQLite and
+PostgreSQL.
+
+* ``date_added`` is written by the node with microsecond precision:
+  ``2026-12-01T13:14:15.123456Z`` (the form clients see).
+* an object's version key is its ``modified`` (or ``created``) timestamp with
+  nanosecond precision: ``2026-12-01T13:14:15.123000000Z``; two spellings of
+  one instant (``…15Z`` and ``…15.000Z``) get the same key.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+_TIMESTAMP = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?"
+    r"(?:([Zz])|([+-])(\d{2}):(\d{2}))$"
+)
+
+
+class TimestampError(ValueError):
+    """A string is not an RFC 3339 timestamp."""
+
+
+def _parse(value: str, *, allow_offset: bool) -> tuple[datetime, str]:
+    """The instant (to the second) and the fraction digits (0 to 9) of ``value``."""
+    match = _TIMESTAMP.match(value) if isinstance(value, str) and len(value) <= 40 else None
+    if match is None:
+        raise TimestampError(
+            f"{value[:60]!r} is not a timestamp like 2026-03-01T12:00:00.000Z"
+            if isinstance(value, str)
+            else f"{value!r} is not a timestamp string"
+        )
+    year, month, day, hour, minute, second, fraction, zulu, sign, off_h, off_m = match.groups()
+    if zulu is None and not allow_offset:
+        raise TimestampError(f"{value[:60]!r} must be in UTC and end with Z")
+    try:
+        moment = datetime(
+            int(year), int(month), int(day), int(hour), int(minute),
+            min(int(second), 59), tzinfo=UTC,
+        )  # fmt: skip
+    except ValueError as exc:
+        raise TimestampError(f"{value[:60]!r} is not a valid date and time ({exc})") from None
+    if sign is not None:
+        offset = timedelta(hours=int(off_h), minutes=int(off_m))
+        moment = moment - offset if sign == "+" else moment + offset
+    return moment, fraction or ""
+
+
+def version_key(value: str) -> str:
+    """The fixed-width (nanosecond) key of a STIX ``modified``/``created`` timestamp.
+
+    Raises :class:`TimestampError` when ``value`` is not a STIX timestamp.
+    """
+    moment, fraction = _parse(value, allow_offset=False)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{fraction.ljust(9, '0')}Z"
+
+
+def added_after_key(value: str) -> str:
+    """The stored ``date_added`` form to compare ``added_after`` against (``>``).
+
+    Digits beyond microseconds are dropped: for a strict ``>`` against
+    microsecond ``date_added`` values this gives the exact answer.
+    """
+    moment, fraction = _parse(value, allow_offset=True)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{fraction[:6].ljust(6, '0')}Z"
+
+
+def format_date_added(moment: datetime) -> str:
+    """A ``date_added`` string (microseconds, UTC, Z)."""
+    return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%f}Z"
+
+
+def parse_date_added(value: str) -> datetime:
+    """The instant of a stored ``date_added`` string."""
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def next_date_added(now: datetime, last: str | None) -> datetime:
+    """``now``, or one microsecond after ``last`` when the clock has not moved past it.
+
+    Keeps ``date_added`` strictly increasing across the node even if the
+    wall clock stalls or steps back.
+    """
+    if last is None:
+        return now
+    floor = parse_date_added(last) + timedelta(microseconds=1)
+    return now if now >= floor else floor
