@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run validate test lint typecheck unit bench bench-node clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "error: no python3.11 found; run make PYTHON=/path/to/python3.11"; exit 2; }
@@ -16,16 +16,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,server]'
 	@touch $(STAMP)
 
-## The main job: validate the example cases and print a readable report.
+## The main job: start a demo TAXII 2.1 node on SQLite (data in .demo/) with the
+## example cases loaded, print its discovery URL and credentials, serve until Ctrl-C.
 run: $(STAMP)
+	$(BIN)/infoshare node demo --data-dir .demo --examples examples
+
+## Validate the example cases and print a readable report.
+validate: $(STAMP)
 	$(BIN)/infoshare validate examples/
 
-## The whole test suite: lint, type check, tests.
+## The whole test suite: lint, type check (library and node), tests.
 test: $(STAMP) lint typecheck unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check infoshare tests benchmarks examples
-	$(BIN)/ruff format --check infoshare tests benchmarks examples
+	$(BIN)/ruff check infoshare server tests benchmarks examples
+	$(BIN)/ruff format --check infoshare server tests benchmarks examples
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -37,5 +42,10 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,server,bench]'
 	$(BIN)/python -m benchmarks.validator
 
+## The TAXII node over HTTP (SQLite, PostgreSQL on 127.0.0.1:5432) against medallion's
+## memory backend; see docs/benchmarks.md. Quick run: python -m benchmarks.node --skip-large
+bench-node: $(STAMP)
+	$(BIN)/python -m benchmarks.node
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .demo

@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from infoshare import __version__
 from infoshare.cli import validate
+from infoshare.cli._commands import register_installed
 from infoshare.cli._exit import EPILOG, ExitCode
 from infoshare.errors import InfoshareError, UsageError
 
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     subcommands = parser.add_subparsers(title="commands", metavar="COMMAND")
     for module in SUBCOMMANDS:
         module.register(subcommands)
+    register_installed(subcommands)
     return parser
 
 

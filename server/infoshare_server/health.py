@@ -1,0 +1,42 @@
+"""``GET /healthz``: is this worker able to serve? For load balancers and orchestrators.
+
+Part of the node issue ("a health endpoint"). It needs no credentials and
+reveals no data: it runs one trivial query against the database and answers
+200 ``{"status": "ok"}`` or 503 ``{"status": "unavailable"}``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, current_app
+
+log = logging.getLogger(__name__)
+
+health_blueprint = Blueprint("health", __name__)
+
+
+def _database_ok() -> bool:
+    store = getattr(current_app.medallion_backend, "store", None)  # type: ignore[attr-defined]
+    if store is None:  # a backend without a database (tests): nothing to check
+        return True
+    try:
+        with store.reading() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except Exception:
+        log.exception("health check: the database does not answer")
+        return False
+    return True
+
+
+@health_blueprint.route("/healthz", methods=["GET"], endpoint="health")
+def health() -> Response:
+    ok = _database_ok()
+    return Response(
+        json.dumps({"status": "ok" if ok else "unavailable"}),
+        status=200 if ok else 503,
+        mimetype="application/json",
+        headers={"Cache-Control": "no-store"},
+    )

@@ -1,0 +1,93 @@
+"""Every error the node sends is a TAXII 2.1 error message (§3.6.1), never an HTML page.
+
+Part of the node issue: medallion's ``ProcessingError``/``BackendError``,
+Werkzeug's HTTP errors (404 for unknown paths, 405, 413 from
+``MAX_CONTENT_LENGTH``...), authentication failures and, as a last resort,
+any unexpected exception become ``application/taxii+json;version=2.1``
+bodies with ``title``, ``description`` and ``http_status``. The last resort
+logs the traceback and answers 500; the HTTP test suite proves that bad input
+never reaches it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Flask, Response
+from medallion.exceptions import MedallionError
+from werkzeug.exceptions import HTTPException
+
+from infoshare_server.protocol import TAXII_MEDIA_TYPE_V21
+
+log = logging.getLogger(__name__)
+
+
+def taxii_error(
+    status: int, title: str, description: str, headers: dict[str, str] | None = None
+) -> Response:
+    """A TAXII error message response."""
+    body = {"title": title, "description": description, "http_status": str(status)}
+    return Response(json.dumps(body), status=status, headers=headers, mimetype=TAXII_MEDIA_TYPE_V21)
+
+
+def _medallion_error(error: MedallionError) -> Response:
+    status = int(error.status)
+    headers = getattr(error, "headers", None)
+    return taxii_error(status, _TITLES.get(status, "Error"), str(error.message), headers)
+
+
+def _http_error(error: HTTPException) -> Response:
+    status = int(error.code or 500)
+    headers = {
+        name: value
+        for name, value in error.get_headers()
+        if name.lower() in ("allow", "www-authenticate", "retry-after")
+    }
+    return taxii_error(
+        status, _TITLES.get(status, error.name), error.description or error.name, headers
+    )
+
+
+def _unexpected(error: Exception) -> Response:
+    if isinstance(error, HTTPException):
+        return _http_error(error)
+    log.exception("internal error while serving a TAXII request")
+    return taxii_error(
+        500,
+        "Internal Server Error",
+        "The node failed to process the request. The failure is logged; please report it.",
+    )
+
+
+def unauthorized(status: int = 401) -> Response:
+    """flask_httpauth's error handler: a TAXII error with the Basic challenge."""
+    if status == 403:
+        return taxii_error(403, "Forbidden", "These credentials may not do this.")
+    return taxii_error(
+        401,
+        "Unauthorized",
+        "Send valid HTTP Basic credentials.",
+        {"WWW-Authenticate": 'Basic realm="infoshare"'},
+    )
+
+
+_TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    406: "Not Acceptable",
+    413: "Payload Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Entity",
+    500: "Internal Server Error",
+}
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Make every error response of ``app`` a TAXII error message."""
+    app.register_error_handler(MedallionError, _medallion_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
