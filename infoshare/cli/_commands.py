@@ -22,6 +22,9 @@ GROUP = "infoshare.commands"
 NODE_COMMANDS = {
     "serve": "run a TAXII 2.1 node (needs the server extra)",
     "node": "node utilities: demo, hash-password (needs the server extra)",
+    "partner": "manage a node's partners and their rights (needs the server extra)",
+    "audit": "query and export a node's audit trail (needs the server extra)",
+    "sync": "exchange objects with partner nodes (needs the server extra)",
 }
 
 _INSTALL_HINT = (

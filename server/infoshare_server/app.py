@@ -5,9 +5,13 @@ Implements the "Storage"/"Protocol" wiring of the TAXII 2.1 node issue
 collections, objects, manifest) are registered unchanged on a fresh Flask
 app; they read ``current_app.medallion_backend``, ``current_app.taxii_config``
 and ``current_app.users_backend`` and are guarded by medallion's module-global
-HTTP Basic ``auth``, whose password check we supply (auth.py). Where medallion
-departs from the specification, protocol.py and protocol_errors.py correct it
-around the views, never inside them.
+HTTP Basic ``auth``. Who the requester is and what it may see is decided by
+the access package (docs/adr/0006-partner-access.md): its ``before_request``
+hook authenticates every TAXII request (HTTP Basic, Bearer token or client
+certificate) and stores the partner in ``flask.g``; medallion's ``auth`` then
+just accepts that partner, and the backend asks the access package for rights
+and visibility. Where medallion departs from the specification, protocol.py
+and protocol_errors.py correct it around the views, never inside them.
 """
 
 from __future__ import annotations
@@ -19,35 +23,58 @@ from flask import Flask, Response
 from medallion.backends.base import Backend
 from medallion.views import collections, discovery, manifest, objects
 
-from infoshare_server.auth import UserDirectory
+from infoshare_server.access import (
+    AccessControl,
+    AccessSettings,
+    Partner,
+    current_partner,
+    unauthorized,
+)
+from infoshare_server.backend import SqlBackend
 from infoshare_server.config import NodeConfig
 from infoshare_server.health import health_blueprint
 from infoshare_server.protocol import StrictJSONProvider, check_request
-from infoshare_server.protocol_errors import register_error_handlers, unauthorized
+from infoshare_server.protocol_errors import register_error_handlers
+from infoshare_server.ratelimit import RateLimits
+from infoshare_server.storage import Store
 
 log = logging.getLogger(__name__)
 
 
-def _verify_password(username: str, password: str) -> str | None:
-    """medallion's ``auth`` calls this for every request to a TAXII endpoint."""
-    from flask import current_app
+def _verify_password(_username: str, _password: str) -> Partner | None:
+    """medallion's ``auth`` calls this for every TAXII endpoint: the partner the access
+    package authenticated before the view (None → 401)."""
+    return current_partner()
 
-    users: UserDirectory = current_app.users_backend  # type: ignore[attr-defined]
-    if username and users.check(username, password):
-        return username
-    return None
+
+class _NoStoredPasswords:
+    """``current_app.users_backend``: medallion looks up a stored password there before
+    calling ``verify_password``; the access package keeps none in memory."""
+
+    def __contains__(self, _name: object) -> bool:
+        return False  # medallion's unused stored-password lookup finds nothing
 
 
 def _hook_authentication() -> None:
-    """Point medallion's module-global HTTP Basic ``auth`` at our hashed accounts (idempotent)."""
+    """Point medallion's module-global ``auth`` at the access package (idempotent)."""
     medallion.auth.verify_password(_verify_password)
-    medallion.auth.error_handler(unauthorized)
+    medallion.auth.error_handler(lambda _status=401: unauthorized())
+
+
+def access_control(config: NodeConfig, store: Store | None) -> AccessControl:
+    """The access package for ``config``: operator accounts, policy, database."""
+    return AccessControl(
+        store,
+        operators={user.name: user.password_hash for user in config.users},
+        settings=AccessSettings(
+            unmarked_tlp=config.access.unmarked_tlp,
+            trusted_proxies=tuple(config.access.trusted_proxies),
+        ),
+    )
 
 
 def open_backend(config: NodeConfig) -> Backend:
     """The node's SQL backend for ``config`` (creates or migrates its tables)."""
-    from infoshare_server.backend import SqlBackend
-
     return SqlBackend.from_config(config)
 
 
@@ -67,14 +94,23 @@ def create_app(config: NodeConfig, backend: Backend | None = None) -> Flask:
     app.json = StrictJSONProvider(app)
     app.config.update(MAX_CONTENT_LENGTH=config.limits.max_content_length)
     app.node_config = config  # type: ignore[attr-defined]
-    app.medallion_backend = backend if backend is not None else open_backend(config)  # type: ignore[attr-defined]
+    served = backend if backend is not None else open_backend(config)
+    app.medallion_backend = served  # type: ignore[attr-defined]
     app.taxii_config = {"max_page_size": config.limits.max_page_size}  # type: ignore[attr-defined]
-    app.users_backend = UserDirectory(  # type: ignore[attr-defined]
-        {user.name: user.password_hash for user in config.users}
-    )
+    store = getattr(served, "store", None)
+    access = access_control(config, store if isinstance(store, Store) else None)
+    if isinstance(served, SqlBackend):
+        served.access = access
+    app.access_control = access  # type: ignore[attr-defined]
+    app.users_backend = _NoStoredPasswords()  # type: ignore[attr-defined]
     _hook_authentication()
+    rate_limits = RateLimits(config.limits, config.server.workers, address=access.source_address)
+    rate_limits.install_before_authentication(app)
+    app.before_request(access.authenticate_request)
+    rate_limits.install_after_authentication(app)
     app.before_request(check_request)
     app.after_request(_security_headers)
+    app.after_request(access.audit_denied)
     register_error_handlers(app)
     app.register_blueprint(health_blueprint)
     for blueprint in (

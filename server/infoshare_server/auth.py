@@ -1,7 +1,9 @@
-"""Who may use the node: scrypt password hashes, checked in constant time.
+"""The node's operator accounts (``[[users]]``): scrypt password hashes, checked in constant time.
 
-Part of the TAXII 2.1 node issue (interim accounts until partner management
-lands). The configuration stores only a self-describing hash,
+Part of the TAXII 2.1 node issue. Since partner trust
+(docs/adr/0006-partner-access.md) these are the node's operator accounts,
+checked by the access package before the partners' argon2id credentials
+(``access/_authenticate.py``). The configuration stores only a self-describing hash,
 ``scrypt$<n>$<r>$<p>$<salt>$<hash>`` (salt and hash in unpadded URL-safe
 base64), made by ``infoshare node hash-password``. A request's password is
 hashed again with the stored parameters and compared with

@@ -13,6 +13,14 @@ decided in docs/adr/0004-sql-storage.md:
 * ``X-TAXII-Date-Added-First``/``-Last`` give the ``date_added`` of the first
   and last item of the page.
 * Adds go through :class:`~infoshare_server.ingest.Ingest`.
+* Partner access (docs/adr/0006-partner-access.md): when the app plugs in an
+  :class:`~infoshare_server.access.AccessControl` (``backend.access``), every
+  resource is shown as the requesting partner may see it: discovery, API
+  roots and collections only where it has rights, ``can_read``/``can_write``
+  its own, the TLP visibility clause inside every read and delete, ``next``
+  tokens bound to the partner, statuses only to their requester (and
+  administrators), and every read, write and delete audited. Without it
+  (library use, unit tests) everything configured is visible.
 * Refusals are :class:`~infoshare_server.errors.RequestError` (a medallion
   ``ProcessingError``) with the right status, never a 500.
 
@@ -28,7 +36,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from medallion.backends.base import Backend
+from sqlalchemy.engine import Connection
 
+from infoshare_server.access import AccessControl, Partner, Rights, current_partner
+from infoshare_server.access._audit import Action
 from infoshare_server.errors import RequestError
 from infoshare_server.ingest import MAX_ID_LENGTH, Ingest
 from infoshare_server.paging import Endpoint, PageSigner, PageToken, filter_digest
@@ -37,6 +48,7 @@ from infoshare_server.storage import (
     CollectionKey,
     CollectionSettings,
     ObjectQuery,
+    StatusRecord,
     Store,
     StoredObject,
     Visibility,
@@ -88,8 +100,9 @@ class SqlBackend(Backend):  # type: ignore[misc]
             max_page_size: the largest page served, whatever ``limit`` asks.
             status_retention: how long status resources are kept (>= 24 h).
             visibility: an optional clause builder restricting every read to
-                the rows a caller may see (see ``storage._objects``); the
-                access package plugs in here later.
+                the rows a caller may see (see ``storage._objects``) when no
+                access control is plugged in; with ``access`` set, each
+                request uses the requesting partner's clause instead.
 
         No global state: several backends can exist in one process.
         """
@@ -109,6 +122,8 @@ class SqlBackend(Backend):  # type: ignore[misc]
         self._keys: dict[tuple[str, str], CollectionKey] = catalogue.collections
         self._signer = PageSigner(secret)
         self.ingest = Ingest(self.store, status_retention=status_retention)
+        #: Partner access; set by the app (``app.py``). None: no restriction.
+        self.access: AccessControl | None = None
 
     def close(self) -> None:
         """Close the database connections of this backend's store."""
@@ -117,28 +132,7 @@ class SqlBackend(Backend):  # type: ignore[misc]
     @classmethod
     def from_config(cls, config: NodeConfig) -> SqlBackend:
         """The backend a node configuration describes (opens and migrates its database)."""
-        roots = [
-            ApiRootSettings(
-                name=root.name,
-                title=root.title,
-                description=root.description,
-                max_content_length=config.limits.max_content_length,
-                collections=tuple(
-                    CollectionSettings(
-                        id=str(c.id),
-                        title=c.title,
-                        description=c.description,
-                        alias=c.alias,
-                        can_read=c.can_read,
-                        can_write=c.can_write,
-                        media_types=tuple(c.media_types),
-                        mode=c.mode,
-                    )
-                    for c in root.collections
-                ),
-            )
-            for root in config.api_roots
-        ]
+        roots = api_root_settings(config)
         default = next((root.name for root in config.api_roots if root.default), None)
         return cls(
             config.storage_url(),
@@ -161,9 +155,10 @@ class SqlBackend(Backend):  # type: ignore[misc]
             out["description"] = self.description
         if self.contact:
             out["contact"] = self.contact
-        if self.default_api_root in self.api_roots:
+        visible = [name for name in self.api_roots if self._root_visible(name)]
+        if self.default_api_root in visible:
             out["default"] = f"{base}/{self.default_api_root}/"
-        out["api_roots"] = [f"{base}/{name}/" for name in self.api_roots]
+        out["api_roots"] = [f"{base}/{name}/" for name in visible]
         return out
 
     def _base_url(self) -> str:
@@ -175,7 +170,9 @@ class SqlBackend(Backend):  # type: ignore[misc]
 
     def get_api_root_information(self, api_root: str) -> dict[str, object] | None:
         root = self.api_roots.get(api_root)
-        return root.resource() if root is not None else None
+        if root is None or not self._root_visible(api_root):
+            return None
+        return root.resource()
 
     def get_status(self, api_root: str, status_id: str) -> dict[str, object] | None:
         root_pk = self._root_pks.get(api_root)
@@ -183,7 +180,53 @@ class SqlBackend(Backend):  # type: ignore[misc]
             return None
         with self.store.reading() as connection:
             record = load_status(connection, root_pk, status_id)
-        return record.resource() if record is not None else None
+        if record is None:
+            return None
+        partner = self._partner()
+        if partner is not None and not partner.is_admin and record.partner_id != partner.id:
+            return None  # only the partner that made the request (and admins) see a status
+        return record.resource()
+
+    # --- partner access (docs/adr/0006-partner-access.md) -------------------------------
+
+    def _partner(self) -> Partner | None:
+        """The requesting partner, None without access control; 401 if it is missing."""
+        if self.access is None:
+            return None
+        partner = current_partner()
+        if partner is None:
+            raise RequestError("authentication required", 401)
+        return partner
+
+    def _rights(self, key: CollectionKey) -> Rights:
+        partner = self._partner()
+        if partner is None or self.access is None:
+            settings = key.settings
+            return Rights(settings.can_read, settings.can_write, settings.can_write, True)
+        return self.access.rights(partner, key)
+
+    def _root_visible(self, api_root: str) -> bool:
+        partner = self._partner()
+        if partner is None or partner.is_admin:
+            return True
+        return any(
+            self._rights(key).any for (root, _), key in self._keys.items() if root == api_root
+        )
+
+    def _visible_resource(self, key: CollectionKey) -> dict[str, object] | None:
+        rights = self._rights(key)
+        if not rights.any:
+            return None
+        resource = key.settings.resource()
+        resource["can_read"] = rights.read
+        resource["can_write"] = rights.write
+        return resource
+
+    def _audit(self, connection: Connection | None, action: Action, ids: Sequence[str],
+               status: int, count: int | None = None) -> None:  # fmt: skip
+        if self.access is not None:
+            entry = self.access.entry(action, status, object_ids=ids, object_count=count)
+            self.access.audit(connection, entry)
 
     # --- collections (TAXII 2.1 §5.1, §5.2) ---------------------------------------------
 
@@ -191,13 +234,20 @@ class SqlBackend(Backend):  # type: ignore[misc]
         root = self.api_roots.get(api_root)
         if root is None:
             return None
-        if not root.collections:
+        if not self._root_visible(api_root):
+            return None
+        resources = [
+            resource
+            for c in root.collections
+            if (resource := self._visible_resource(self._keys[(api_root, c.id)])) is not None
+        ]
+        if not resources:
             return {}
-        return {"collections": [c.resource() for c in root.collections]}
+        return {"collections": resources}
 
     def get_collection(self, api_root: str, collection_id: str) -> dict[str, object] | None:
         key = self._keys.get((api_root, collection_id))
-        return key.settings.resource() if key is not None else None
+        return self._visible_resource(key) if key is not None else None
 
     @property
     def collection_keys(self) -> dict[tuple[str, str], CollectionKey]:
@@ -258,6 +308,7 @@ class SqlBackend(Backend):  # type: ignore[misc]
         )  # fmt: skip
         if not rows and "next" not in filter_args:
             self._require_object(api_root, collection_id, object_id)
+        self._audit(None, "read", [object_id] if rows else [], 200, len(rows))
         return _envelope("objects", [_parse(r) for r in rows], more, token), _headers(rows)
 
     def get_object_versions(
@@ -281,6 +332,7 @@ class SqlBackend(Backend):  # type: ignore[misc]
         )  # fmt: skip
         if not rows and "next" not in filter_args:
             self._require_object(api_root, collection_id, object_id)
+        self._audit(None, "read", [object_id] if rows else [], 200, len(rows))
         return _envelope("versions", [r.version for r in rows], more, token), _headers(rows)
 
     def _page(
@@ -296,6 +348,8 @@ class SqlBackend(Backend):  # type: ignore[misc]
         object_id: str | None = None,
     ) -> tuple[list[StoredObject], bool, str | None]:
         key = self._key(api_root, collection_id)
+        visibility = self._readable(key)
+        owner = self._owner()
         size = _page_size(limit, self.max_page_size)
         digest = filter_digest(filter_args, object_id)
         after_seq = 0
@@ -306,6 +360,7 @@ class SqlBackend(Backend):  # type: ignore[misc]
                 api_root=api_root,
                 collection_id=collection_id,
                 filters=digest,
+                partner=owner,
             )
         with self.store.reading() as connection:
             rows = select_objects(
@@ -315,20 +370,37 @@ class SqlBackend(Backend):  # type: ignore[misc]
                 after_seq=after_seq,
                 limit=size + 1,
                 with_body=with_body,
-                visibility=self.visibility,
+                visibility=visibility,
             )
         more = len(rows) > size
         rows = rows[:size]
         token = None
         if more:
             token = self._signer.issue(
-                PageToken(endpoint, api_root, collection_id, digest, rows[-1].seq)
+                PageToken(endpoint, api_root, collection_id, digest, rows[-1].seq, owner)
             )
+        if object_id is None:  # the object and versions endpoints audit after their 404 check
+            self._audit(None, "read", [row.object_id for row in rows], 200)
         return rows, more, token
+
+    def _owner(self) -> str:
+        partner = self._partner()
+        return partner.id if partner is not None else ""
+
+    def _readable(self, key: CollectionKey) -> Visibility | None:
+        """The visibility clause for reading ``key``; 403 without the read right."""
+        partner = self._partner()
+        if partner is None or self.access is None:
+            return self.visibility
+        rights = self.access.rights(partner, key)
+        if not rights.read:
+            raise RequestError("these credentials may not read this collection", 403)
+        return self.access.visibility(partner, rights)
 
     def _require_object(self, api_root: str, collection_id: str, object_id: str) -> None:
         """404 unless the collection holds a version of ``object_id`` the caller may see."""
         key = self._key(api_root, collection_id)
+        visibility = self._readable(key)
         pinned = _pinned(object_id)
         with self.store.reading() as connection:
             found = select_objects(
@@ -337,7 +409,7 @@ class SqlBackend(Backend):  # type: ignore[misc]
                 ObjectQuery(ids=(pinned,), versions=("all",), spec_versions=()),
                 limit=1,
                 with_body=False,
-                visibility=self.visibility,
+                visibility=visibility,
             )
         if not found:
             raise RequestError(f"object {object_id[:MAX_ID_LENGTH]!r} not found", 404)
@@ -348,7 +420,22 @@ class SqlBackend(Backend):  # type: ignore[misc]
         self, api_root: str, collection_id: str, objs: object, request_time: datetime
     ) -> dict[str, object]:
         key = self._key(api_root, collection_id)
-        return self.ingest.add(key, objs, request_time).resource()
+        if not self._rights(key).write:
+            raise RequestError("these credentials may not add objects to this collection", 403)
+        partner = self._partner()
+
+        def audit(connection: Connection, record: StatusRecord, added: object) -> None:
+            ids = [d.object_id for d in record.details if d.outcome == "success"]
+            self._audit(connection, "write", ids, 202)
+
+        record = self.ingest.add(
+            key,
+            objs,
+            request_time,
+            within=audit if self.access is not None else None,
+            submitter=partner.id if partner is not None else None,
+        )
+        return record.resource()
 
     def delete_object(
         self,
@@ -359,13 +446,26 @@ class SqlBackend(Backend):  # type: ignore[misc]
         allowed_filters: Sequence[str],
     ) -> None:
         key = self._key(api_root, collection_id)
+        rights = self._rights(key)
+        if not rights.delete:
+            raise RequestError(
+                "these credentials may not delete objects: only administrators with the"
+                " delete right on this collection may",
+                403,
+            )
+        partner = self._partner()
+        visibility = (
+            self.access.visibility(partner, rights)
+            if partner is not None and self.access is not None
+            else self.visibility
+        )
         query = parse_query(
             filter_args, allowed_filters, object_id=_pinned(object_id), default_versions=("all",)
         )
         with self.store.writing() as connection:
-            deleted = delete_objects(
-                connection, key.collection_pk, query, visibility=self.visibility
-            )
+            deleted = delete_objects(connection, key.collection_pk, query, visibility=visibility)
+            if deleted:
+                self._audit(connection, "delete", [object_id], 200, deleted)
         if not deleted:
             raise RequestError(f"object {object_id[:MAX_ID_LENGTH]!r} not found", 404)
 
@@ -421,3 +521,29 @@ def _headers(rows: Sequence[StoredObject]) -> Headers:
         "X-TAXII-Date-Added-First": rows[0].date_added,
         "X-TAXII-Date-Added-Last": rows[-1].date_added,
     }
+
+
+def api_root_settings(config: NodeConfig) -> list[ApiRootSettings]:
+    """The API roots and collections a node configuration describes."""
+    return [
+        ApiRootSettings(
+            name=root.name,
+            title=root.title,
+            description=root.description,
+            max_content_length=config.limits.max_content_length,
+            collections=tuple(
+                CollectionSettings(
+                    id=str(c.id),
+                    title=c.title,
+                    description=c.description,
+                    alias=c.alias,
+                    can_read=c.can_read,
+                    can_write=c.can_write,
+                    media_types=tuple(c.media_types),
+                    mode=c.mode,
+                )
+                for c in root.collections
+            ),
+        )
+        for root in config.api_roots
+    ]

@@ -93,15 +93,53 @@ class ServerSection(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=6100, ge=0, le=65535)
     workers: int = Field(default=2, ge=1, le=64)
-    threads: int = Field(default=1, ge=1, le=64)
+    #: Threads per worker (gunicorn's gthread worker): a slow client holds one thread, not
+    #: the whole worker.
+    threads: int = Field(default=8, ge=1, le=64)
     timeout: int = Field(default=30, ge=1, le=3600)
 
 
 class LimitsSection(_Section):
-    """``[limits]``: the largest request body and the largest page."""
+    """``[limits]``: sizes, request rates and time limits (docs/operator-guide.md §7)."""
 
     max_content_length: int = Field(default=10 * 1024 * 1024, ge=1024)
     max_page_size: int = Field(default=100, ge=1, le=10_000)
+    #: Requests per second each partner (or, before authentication, each source address)
+    #: may make on this node, on average; 0 turns rate limiting off.
+    rate_per_partner: float = Field(default=20.0, ge=0, le=100_000)
+    #: Requests a partner may make at once above the average rate.
+    burst: int = Field(default=40, ge=1, le=1_000_000)
+    #: Seconds a client has to send a whole request body (408 after that).
+    body_timeout: float = Field(default=60.0, gt=0, le=3600)
+    #: Seconds one database statement may run before it is cancelled (0: no limit).
+    statement_timeout: float = Field(default=20.0, ge=0, le=3600)
+
+
+class TlsSection(_Section):
+    """``[tls]``: serve HTTPS (TLS 1.2 or later) and, with ``client_ca``, mutual TLS."""
+
+    #: PEM certificate chain of the node (relative paths: from the config file's folder).
+    certificate: Path
+    #: PEM private key of that certificate (readable only by the node's user).
+    key: Path
+    #: PEM file of the certificate authorities whose client certificates are accepted.
+    client_ca: Path | None = None
+    #: "required": refuse clients without a certificate from client_ca; "optional": ask
+    #: for one and use it when given.
+    client_certificates: Literal["optional", "required"] = "optional"
+    #: The oldest TLS version accepted.
+    minimum_version: Literal["1.2", "1.3"] = "1.2"
+
+
+class ProxySection(_Section):
+    """``[proxy]``: what a reverse proxy in ``access.trusted_proxies`` may tell the node."""
+
+    #: The request header in which the proxy passes the client certificate it verified
+    #: (URL-encoded PEM, as nginx's $ssl_client_escaped_cert, or base64 DER). Believed
+    #: only on requests from access.trusted_proxies; removed from every other request.
+    client_certificate_header: Annotated[
+        str | None, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$")
+    ] = None
 
 
 class CollectionSection(_Section):
@@ -153,6 +191,109 @@ class UserSection(_Section):
         return value
 
 
+class RemoteCollectionSection(_Section):
+    """``[[remotes.collections]]``: one remote collection exchanged with one local collection."""
+
+    #: The collection's id on the remote node.
+    remote: uuid.UUID
+    #: The local collection's id (``api_roots.collections.id``).
+    local: uuid.UUID
+    #: The local API root holding ``local``; needed only when several roots use that id.
+    local_api_root: str | None = None
+    #: "pull" (remote to local), "push" (local to remote) or "both".
+    direction: Literal["pull", "push", "both"] = "pull"
+
+
+class RemoteSection(_Section):
+    """``[[remotes]]``: a partner node this node pulls from and pushes to (``infoshare sync``).
+
+    Secrets are read from an environment variable or a file, never written here:
+    ``password_env``/``password_file`` with ``user`` (HTTP Basic), or
+    ``token_env``/``token_file`` (HTTP Bearer).
+    """
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")]
+    #: The remote's API root URL (``https://node.example/fimi/``) ...
+    api_root: str | None = None
+    #: ... or its discovery URL (``https://node.example/taxii2/``): its default API root is used.
+    discovery: str | None = None
+    user: str | None = None
+    password_env: str | None = None
+    password_file: Path | None = None
+    token_env: str | None = None
+    token_file: Path | None = None
+    #: A CA bundle (PEM) to verify the remote's TLS certificate instead of the system's.
+    ca_file: Path | None = None
+    #: This node's client certificate (PEM) and its key, for a remote that asks for
+    #: mutual TLS.
+    client_certificate: Path | None = None
+    client_key: Path | None = None
+    #: The local partner record this remote node acts as: a push sends it only what the
+    #: node would show that partner. Required for pushing.
+    partner: str | None = None
+    #: Objects asked for (pull) or sent (push) per request.
+    page_size: int = Field(default=100, ge=1, le=10_000)
+    #: Seconds to wait for the remote to answer one request.
+    timeout: float = Field(default=60.0, gt=0, le=3600)
+    #: How many times a failing request is retried (exponential backoff) before giving up.
+    retries: int = Field(default=5, ge=0, le=20)
+    #: Seconds before the first retry; each further retry waits twice as long (at most 300).
+    retry_delay: float = Field(default=2.0, ge=0, le=300)
+    collections: list[RemoteCollectionSection] = Field(min_length=1)
+
+    @field_validator("api_root", "discovery")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value if value.endswith("/") else value + "/"
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RemoteSection:
+        if (self.api_root is None) == (self.discovery is None):
+            raise ValueError("set exactly one of api_root (an API root URL) or discovery")
+        password = [self.password_env, self.password_file]
+        token = [self.token_env, self.token_file]
+        if sum(v is not None for v in password + token) > 1:
+            raise ValueError(
+                "set at most one of password_env, password_file, token_env, token_file"
+            )
+        if any(v is not None for v in password) and not self.user:
+            raise ValueError("password_env/password_file need user (the HTTP Basic user name)")
+        if (self.client_certificate is None) != (self.client_key is None):
+            raise ValueError("set both client_certificate and client_key, or neither")
+        if self.user and not any(v is not None for v in password):
+            raise ValueError(
+                "user needs password_env or password_file; never write the password itself here"
+            )
+        return self
+
+
+class AccessSection(_Section):
+    """``[access]``: node-wide partner-access policy (docs/adr/0006-partner-access.md)."""
+
+    #: How an object without a recognised TLP 2.0 marking is shared: like an object of
+    #: this level. The default, "red", is the most restrictive.
+    unmarked_tlp: Literal["clear", "green", "amber", "amber+strict", "red"] = "red"
+    #: Reverse proxies (addresses or networks) whose X-Forwarded-For header is believed
+    #: for the audit trail's source address.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network") from None
+        return value
+
+
 class NodeConfig(_Section):
     """The whole node configuration (one TOML file)."""
 
@@ -160,8 +301,14 @@ class NodeConfig(_Section):
     storage: StorageSection = StorageSection()
     server: ServerSection = ServerSection()
     limits: LimitsSection = LimitsSection()
+    tls: TlsSection | None = None
+    proxy: ProxySection = ProxySection()
     api_roots: list[ApiRootSection] = Field(min_length=1)
-    users: list[UserSection] = Field(min_length=1)
+    access: AccessSection = AccessSection()
+    #: The node's operator accounts; partners are managed with ``infoshare partner``.
+    users: list[UserSection] = Field(default_factory=list)
+    #: Partner nodes for ``infoshare sync`` (docs/adr/0007-sync.md).
+    remotes: list[RemoteSection] = Field(default_factory=list)
     #: The file this configuration was read from (set by :func:`load_config`).
     source: Path | None = Field(default=None, exclude=True)
 
@@ -177,6 +324,57 @@ class NodeConfig(_Section):
         users = [user.name for user in self.users]
         if len(set(users)) != len(users):
             raise ValueError("two users have the same name")
+        remotes = [remote.name for remote in self.remotes]
+        if len(set(remotes)) != len(remotes):
+            raise ValueError("two remotes have the same name")
+        for remote in self.remotes:
+            for pair in remote.collections:
+                self.local_collection(pair)
+        return self
+
+    def local_collection(self, pair: RemoteCollectionSection) -> tuple[str, uuid.UUID]:
+        """The (API root name, collection id) of ``pair``'s local collection."""
+        roots = [
+            root.name
+            for root in self.api_roots
+            if any(c.id == pair.local for c in root.collections)
+            and pair.local_api_root in (None, root.name)
+        ]
+        if not roots:
+            raise ValueError(f"remotes: local collection {pair.local} is not configured here")
+        if len(roots) > 1:
+            raise ValueError(
+                f"remotes: local collection {pair.local} is in several API roots; set"
+                " local_api_root"
+            )
+        return roots[0], pair.local
+
+    @model_validator(mode="after")
+    def _https_base_url(self) -> NodeConfig:
+        base_url = self.node.base_url
+        if self.tls is not None and base_url is not None and base_url.startswith("http://"):
+            raise ValueError(
+                "node.base_url starts with http:// but [tls] makes the node serve HTTPS;"
+                " write https://"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _proxy_is_trusted(self) -> NodeConfig:
+        if self.proxy.client_certificate_header and not self.access.trusted_proxies:
+            raise ValueError(
+                "proxy.client_certificate_header needs access.trusted_proxies: the addresses"
+                " of the reverse proxies allowed to send it"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _timeouts_nest(self) -> NodeConfig:
+        if self.limits.statement_timeout and self.server.timeout <= self.limits.statement_timeout:
+            raise ValueError(
+                "server.timeout must be longer than limits.statement_timeout, so a slow"
+                " query is cancelled before gunicorn restarts its worker"
+            )
         return self
 
     @property

@@ -8,8 +8,14 @@ ingest path into a profile-strict collection, prints the discovery URL and the
 credentials, and serves until Ctrl-C. The node's own log goes to
 ``.demo/node.log``.
 
-A new random password is made at every start; only its scrypt hash is written
-to ``.demo/node.toml``, and the password itself is printed once. The paging
+A new random password is made at every start for the operator account
+``demo``; only its scrypt hash is written to ``.demo/node.toml``, and the
+password itself is printed once. Two demo partners are kept in the node's
+database (docs/adr/0006-partner-access.md): ``coastal-agency``, an
+administrator cleared for TLP:AMBER with every right on both collections,
+and ``harbour-watch``, cleared for GREEN only and allowed to read the cases;
+they get a new password and API token at every start (printed once, only
+argon2id/SHA-256 hashes stored). The paging
 secret is made once and kept in ``.demo/paging-secret`` (mode 0600); the
 database ``.demo/node.db`` keeps what was added between starts (loading the
 examples again adds nothing new: duplicates are not errors).
@@ -30,9 +36,13 @@ from typing import Any
 import requests
 
 from infoshare.errors import InputError
+from infoshare_server.access import Directory, Rights, new_password
+from infoshare_server.access import hash_password as hash_partner_password
 from infoshare_server.auth import hash_password
-from infoshare_server.config import load_config
+from infoshare_server.backend import api_root_settings
+from infoshare_server.config import NodeConfig, load_config
 from infoshare_server.protocol import TAXII_MEDIA_TYPE_V21
+from infoshare_server.storage import Store
 
 DEMO_USER = "demo"
 API_ROOT = "fimi"
@@ -175,8 +185,58 @@ def load_examples(base_url: str, password: str, examples: Path) -> list[str]:
     return problems
 
 
-def _banner(base_url: str, password: str, config_path: Path, log_path: Path) -> str:
+#: The demo partners: id -> (name, administrator, clearance, rights per collection).
+DEMO_PARTNERS: dict[str, tuple[str, bool, str, dict[str, Rights]]] = {
+    "coastal-agency": (
+        "Coastal Agency (fictional)", True, "amber",
+        {CASES_COLLECTION: Rights(True, True, True), FEED_COLLECTION: Rights(True, True, True)},
+    ),
+    "harbour-watch": (
+        "Harbour Watch (fictional)", False, "green",
+        {CASES_COLLECTION: Rights(read=True)},
+    ),
+}  # fmt: skip
+
+
+def set_up_partners(config: NodeConfig) -> list[tuple[str, str, str, str]]:
+    """Create or refresh the demo partners; (id, clearance, password, token) of each."""
+    store = Store.open(config.storage_url())
+    try:
+        keys = store.sync_catalogue(api_root_settings(config)).collections
+        directory = Directory(store)
+        out = []
+        for partner_id, (name, admin, clearance, grants) in DEMO_PARTNERS.items():
+            if directory.get(partner_id) is None:
+                directory.add(partner_id, name, is_admin=admin, clearance=clearance)
+            for collection_id, rights in grants.items():
+                directory.grant(partner_id, keys[(API_ROOT, collection_id)].collection_pk, rights)
+            password = new_password()
+            directory.set_password(partner_id, hash_partner_password(password))
+            token = directory.issue_token(partner_id).text
+            out.append((partner_id, clearance, password, token))
+        return out
+    finally:
+        store.close()
+
+
+def _partner_lines(partners: list[tuple[str, str, str, str]]) -> str:
+    lines = []
+    for partner_id, clearance, password, token in partners:
+        lines.append(f"  Partner {partner_id} (cleared for TLP:{clearance.upper()})")
+        lines.append(f"      password {password}")
+        lines.append(f"      token    {token}")
+    return "\n".join(lines)
+
+
+def _banner(
+    base_url: str,
+    password: str,
+    config_path: Path,
+    log_path: Path,
+    partners: list[tuple[str, str, str, str]] | None = None,
+) -> str:
     collection = f"{base_url}/{API_ROOT}/collections/{CASES_COLLECTION}/objects/"
+    partner_text = _partner_lines(partners or [])
     return f"""
 infoshare demo node is running (gunicorn, SQLite in {config_path.parent}/).
 Its log: {log_path}
@@ -188,6 +248,10 @@ Its log: {log_path}
 
   curl -u {DEMO_USER}:{password} -H 'Accept: application/taxii+json;version=2.1' \\
        {collection}
+
+Demo partners (HTTP Basic with the partner id, or Authorization: Bearer <token>);
+each sees only what its rights and TLP clearance allow:
+{partner_text}
 
 Press Ctrl-C to stop.
 """
@@ -208,7 +272,8 @@ def run_demo_node(data_dir: str = ".demo", examples: str = "examples", port: int
         problems = load_examples(base_url, password, Path(examples))
         for line in problems:
             print(f"  REJECTED {line}", file=sys.stderr)
-        print(_banner(base_url, password, config_path, log_path), flush=True)
+        partners = set_up_partners(config)
+        print(_banner(base_url, password, config_path, log_path, partners), flush=True)
         return node.wait()
     except KeyboardInterrupt:
         print("\nStopping the demo node...", file=sys.stderr)

@@ -19,7 +19,9 @@ Implements TAXII 2.1 §5.5 (Add Objects) and the ingest flow of
    transaction. An object whose id and version the collection already holds
    is a success, not a failure, and is not stored twice. The status reads
    "complete" and exists only once that transaction has committed, and
-   SQLite (synchronous=FULL) or PostgreSQL has made it durable.
+   SQLite (synchronous=FULL) or PostgreSQL has made it durable. Each new
+   version is stored with its TLP 2.0 level and the submitting partner
+   (docs/adr/0006-partner-access.md), which the visibility clause reads.
 
 The validators are built once per :class:`Ingest`, not per request.
 """
@@ -35,12 +37,15 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from infoshare.validation import Finding, Severity, ValidationOptions, Validator
 from infoshare.validation.checks.core_types import IDENTIFIER
 from infoshare.validation.checks.references import iter_references
 from infoshare_server.errors import RequestError
 from infoshare_server.storage import (
     CollectionKey,
+    Inserted,
     NewObject,
     StatusDetail,
     StatusRecord,
@@ -51,6 +56,11 @@ from infoshare_server.storage import (
     save_status,
 )
 from infoshare_server.storage._time import TimestampError, format_date_added, version_key
+from infoshare_server.tlp import tlp_level
+
+#: Called inside an add's write transaction with the stored status and each accepted
+#: object with what became of it (``Inserted.date_added`` is None for a duplicate).
+WithinTransaction = Callable[[Connection, StatusRecord, list[tuple[NewObject, Inserted]]], None]
 
 #: Checks the node does not apply on ingest (see the module docstring).
 INGEST_IGNORED_CHECKS = frozenset({"IS-111"})
@@ -82,8 +92,23 @@ class Ingest:
             for mode in ("profile", "stix")
         }
 
-    def add(self, key: CollectionKey, envelope: object, request_time: datetime) -> StatusRecord:
-        """Add the objects of ``envelope`` to the collection ``key``; the stored status."""
+    def add(
+        self,
+        key: CollectionKey,
+        envelope: object,
+        request_time: datetime,
+        *,
+        within: WithinTransaction | None = None,
+        submitter: str | None = None,
+    ) -> StatusRecord:
+        """Add the objects of ``envelope`` to the collection ``key``; the stored status.
+
+        ``within``, when given, runs inside the same write transaction once the
+        objects and the status are written (node-to-node sync records its
+        watermark and provenance there, so they commit with the objects).
+        ``submitter`` is the id of the partner adding the objects: it is stored
+        with each new version and the status (docs/adr/0006-partner-access.md).
+        """
         items = _objects_of(envelope)
         known = self._known_references(key, items)
         findings = self._validate(key.settings.mode, items, known)
@@ -92,7 +117,7 @@ class Ingest:
         accepted: list[tuple[int, NewObject]] = []
         for index, obj in enumerate(items):
             problems: list[Finding | str] = list(findings.get(index, ()))
-            prepared = None if problems else _prepare(obj)
+            prepared = None if problems else _prepare(obj, submitter)
             if isinstance(prepared, str):
                 problems.append(prepared)
             if problems:
@@ -125,9 +150,16 @@ class Ingest:
                 request_timestamp=request_timestamp,
                 created_at=format_date_added(now),
                 details=tuple(d for d in details if d is not None),
+                partner_id=submitter,
             )
             save_status(connection, key.api_root_pk, key.collection_pk, record)
             purge_statuses(connection, format_date_added(now - self.status_retention))
+            if within is not None:
+                within(
+                    connection,
+                    record,
+                    [(new, result) for (_, new), result in zip(accepted, added, strict=True)],
+                )
         return record
 
     def _known_references(
@@ -189,7 +221,7 @@ def _objects_of(envelope: object) -> list[dict[str, Any]]:
     return items
 
 
-def _prepare(obj: dict[str, Any]) -> NewObject | str:
+def _prepare(obj: dict[str, Any], submitter: str | None = None) -> NewObject | str:
     """The row to store for a valid object, or why it cannot be stored."""
     object_id = obj["id"]
     object_type = obj.get("type")
@@ -215,7 +247,9 @@ def _prepare(obj: dict[str, Any]) -> NewObject | str:
         return "the object holds NaN or Infinity, which JSON does not allow; use null or a string"
     except RecursionError:
         return "the object is nested too deeply to be stored"
-    return NewObject(object_id, object_type, version, key, spec_version, body)
+    return NewObject(
+        object_id, object_type, version, key, spec_version, body, tlp_level(obj), submitter
+    )
 
 
 def _json_text(obj: dict[str, Any]) -> str:

@@ -9,7 +9,9 @@ and nothing is kept between requests:
 * a digest of the request's filters in canonical form (comma lists split,
   de-duplicated and sorted; ``limit`` and ``next`` left out; for the object
   and versions endpoints, the object id),
-* the keyset position: the ``seq`` of the last row of the page.
+* the keyset position: the ``seq`` of the last row of the page,
+* the partner it was issued to (docs/adr/0006-partner-access.md): a token is
+  useless to anyone else.
 
 Format: ``base64url(payload) "." base64url(HMAC-SHA256(secret, payload))``,
 no padding. The payload is compact JSON. Decoding checks the signature in
@@ -71,6 +73,8 @@ class PageToken:
     collection_id: str
     filters: str
     after_seq: int
+    #: The id of the partner the token was issued to ("" when there is none).
+    partner: str = ""
 
 
 def _b64encode(data: bytes) -> str:
@@ -101,6 +105,7 @@ class PageSigner:
                 "c": token.collection_id,
                 "f": token.filters,
                 "s": token.after_seq,
+                "p": token.partner,
             },
             separators=(",", ":"),
             ensure_ascii=True,
@@ -115,18 +120,20 @@ class PageSigner:
         api_root: str,
         collection_id: str,
         filters: str,
+        partner: str = "",
     ) -> int:
         """The keyset position in ``text`` if it was issued for this very request.
 
         Raises :class:`RequestError` (400) for a token that is malformed,
         altered, issued by another node, or issued for another endpoint,
-        collection or set of filters.
+        collection, set of filters or partner.
         """
         payload = self._verified_payload(text)
         try:
             data = json.loads(payload)
             fields = (data["v"], data["k"], data["r"], data["c"], data["f"], data["s"])
-        except (ValueError, KeyError, TypeError):
+            owner = str(data.get("p", ""))
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise _bad("the next token cannot be read") from None
         version, kind, root, collection, digest, after_seq = fields
         if version != _TOKEN_VERSION or not isinstance(after_seq, int) or after_seq < 0:
@@ -137,6 +144,8 @@ class PageSigner:
             raise _bad(f"the next token was issued for the {kind} endpoint, not {endpoint}")
         if not hmac.compare_digest(str(digest), filters):
             raise _bad("the next token was issued for other filters")
+        if not hmac.compare_digest(owner.encode("utf-8"), partner.encode("utf-8")):
+            raise _bad("the next token was issued to another partner")
         return after_seq
 
     def _verified_payload(self, text: str) -> bytes:

@@ -2,13 +2,15 @@
 
 Implements TAXII 2.1 §1.6.8 (content negotiation), §3.4-§3.6 (filtering and
 paging parameters) and §5.5 (Add Objects: media type, size, envelope) for the
-node issue. medallion's views are used unchanged: a ``before_request`` hook
-checks the request the way the specification says, answers with the right
-status (400, 406, 413, 415, 422) when it is wrong, and otherwise rewrites the
-``Accept`` and ``Content-Type`` headers to the canonical TAXII 2.1 media type
-so medallion's stricter checks (which refuse the version-less
-``application/taxii+json``) pass. The request body is parsed once here; Flask
-caches the result, so the view and the backend reuse it.
+node issue; the body is read within the size and time limits of the
+partner-trust issue (request_body.py). medallion's views are used unchanged:
+a ``before_request`` hook checks the request the way the specification says,
+answers with the right status (400, 406, 408, 413, 415, 422) when it is
+wrong, and otherwise rewrites the ``Accept`` and ``Content-Type`` headers to
+the canonical TAXII 2.1 media type so medallion's stricter checks (which
+refuse the version-less ``application/taxii+json``) pass. The request body is
+parsed once here; Flask caches the result, so the view and the backend reuse
+it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from flask import current_app, request
 from flask.json.provider import DefaultJSONProvider
 from medallion.exceptions import ProcessingError
 from werkzeug.exceptions import BadRequest
+
+from infoshare_server.request_body import read_body
 
 TAXII_MEDIA_TYPE = "application/taxii+json"
 TAXII_VERSION = "2.1"
@@ -167,11 +171,9 @@ def _check_add_objects() -> None:
             f" got {request.headers.get('Content-Type', 'none')!r}",
             415,
         )
-    limit = int(current_app.config["MAX_CONTENT_LENGTH"])
-    length = request.content_length
-    if length is not None and length > limit:
-        raise _fail(f"the request body is {length} bytes; this node accepts at most {limit}", 413)
-    if length == 0:
+    limits = current_app.node_config.limits  # type: ignore[attr-defined]
+    body = read_body(request.environ, limits.max_content_length, limits.body_timeout)
+    if not body:
         raise _fail("the request body is empty; send an envelope with an objects list", 400)
     try:
         envelope = request.get_json(force=True)
@@ -213,8 +215,7 @@ def check_request() -> None:
 
 
 def _authenticated() -> bool:
-    """Read a body only for a known user; medallion's view answers 401 to anyone else."""
-    credentials = request.authorization
-    if credentials is None or credentials.username is None or credentials.password is None:
-        return False
-    return bool(current_app.users_backend.check(credentials.username, credentials.password))  # type: ignore[attr-defined]
+    """Read a body only for an authenticated partner (any credential kind, see access/)."""
+    from infoshare_server.access import current_partner  # access imports this module
+
+    return current_partner() is not None

@@ -14,10 +14,12 @@ from __future__ import annotations
 import json
 import logging
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from medallion.exceptions import MedallionError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from infoshare_server.db_timeouts import is_statement_timeout
 from infoshare_server.protocol import TAXII_MEDIA_TYPE_V21
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,19 @@ def _unexpected(error: Exception) -> Response:
     )
 
 
+def _database_error(error: OperationalError) -> Response:
+    if not is_statement_timeout(error):
+        return _unexpected(error)
+    log.warning("a database statement took too long and was cancelled: %s", request.path)
+    return taxii_error(
+        503,
+        "Service Unavailable",
+        "The node's database took too long to answer and the request was cancelled."
+        " Try again later, or ask for a smaller page (limit) or fewer objects.",
+        {"Retry-After": "5"},
+    )
+
+
 def unauthorized(status: int = 401) -> Response:
     """flask_httpauth's error handler: a TAXII error with the Basic challenge."""
     if status == 403:
@@ -79,10 +94,13 @@ _TITLES = {
     404: "Not Found",
     405: "Method Not Allowed",
     406: "Not Acceptable",
+    408: "Request Timeout",
     413: "Payload Too Large",
     415: "Unsupported Media Type",
     422: "Unprocessable Entity",
+    429: "Too Many Requests",
     500: "Internal Server Error",
+    503: "Service Unavailable",
 }
 
 
@@ -90,4 +108,5 @@ def register_error_handlers(app: Flask) -> None:
     """Make every error response of ``app`` a TAXII error message."""
     app.register_error_handler(MedallionError, _medallion_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_error)
     app.register_error_handler(Exception, _unexpected)

@@ -1,10 +1,11 @@
 """Run the node under gunicorn, a production WSGI server, as the configuration says.
 
-Implements "Configuration and running" of the TAXII 2.1 node issue
-(docs/operator-guide.md). The master process checks the configuration, reads
-the paging secret and opens the database once (creating or migrating its
-tables) before any worker starts, so mistakes surface as one clear message.
-Each worker then builds its own app and database connections after the fork;
+Implements "Configuration and running" of the TAXII 2.1 node issue and the
+threads, timeouts and TLS of the partner-trust issue (docs/operator-guide.md).
+The master process checks the configuration, reads the paging secret, loads
+the TLS files and opens the database once (creating or migrating its tables)
+before any worker starts, so mistakes surface as one clear message. Each
+worker then builds its own app and database connections after the fork;
 nothing is shared between workers but the database, so any worker can serve
 any request, including the next page of another worker's answer.
 """
@@ -12,6 +13,8 @@ any request, including the next page of another worker's answer.
 from __future__ import annotations
 
 import logging
+import ssl
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -19,21 +22,32 @@ from gunicorn.app.base import BaseApplication
 
 from infoshare_server.app import create_app, open_backend
 from infoshare_server.config import NodeConfig
+from infoshare_server.db_timeouts import apply_statement_timeout
 from infoshare_server.errors import StorageError
+from infoshare_server.storage import Store
+from infoshare_server.tls import ClientCertificates, server_context, tls_files
 
 log = logging.getLogger(__name__)
 
 
 def gunicorn_options(config: NodeConfig) -> dict[str, Any]:
-    """gunicorn settings for ``config`` (bind, workers, threads, timeout, logs)."""
+    """gunicorn settings for ``config`` (bind, workers, threads, timeouts, TLS, logs).
+
+    Always gunicorn's threaded worker: its main loop waits for idle and
+    kept-alive connections without holding a thread, and a client that sends
+    its request slowly holds one thread of one worker (for at most
+    ``limits.body_timeout`` while its body arrives), not the whole worker.
+    """
     server = config.server
-    return {
+    options: dict[str, Any] = {
         "bind": f"{server.host}:{server.port}",
         "workers": server.workers,
         "threads": server.threads,
-        "worker_class": "gthread" if server.threads > 1 else "sync",
+        "worker_class": "gthread",
         "timeout": server.timeout,
         "graceful_timeout": min(server.timeout, 30),
+        # Seconds an idle kept-alive connection stays open.
+        "keepalive": 5,
         "accesslog": "-",
         "errorlog": "-",
         "loglevel": "info",
@@ -45,6 +59,42 @@ def gunicorn_options(config: NodeConfig) -> dict[str, Any]:
         # Long enough for match[id] filters with ~150 ids (gunicorn's maximum).
         "limit_request_line": 8190,
     }
+    if config.tls is not None:
+        certificate, key, client_ca = tls_files(config)
+        options |= {
+            "certfile": str(certificate),
+            "keyfile": str(key),
+            "ssl_context": _ssl_context_hook(config),
+        }
+        if client_ca is not None:
+            options["ca_certs"] = str(client_ca)
+    return options
+
+
+def _ssl_context_hook(config: NodeConfig) -> Callable[[Any, Any], ssl.SSLContext]:
+    """gunicorn's ``ssl_context`` setting: one context per worker, built on first use."""
+    contexts: list[ssl.SSLContext] = []
+
+    def ssl_context(_gunicorn_config: Any, _default_factory: Any) -> ssl.SSLContext:
+        if not contexts:
+            contexts.append(server_context(config))
+        return contexts[0]
+
+    return ssl_context
+
+
+def _worker_app(config: NodeConfig) -> Flask:
+    """The app of one worker: the node, its statement timeout, its client certificates."""
+    app = create_app(config)
+    store = getattr(app.medallion_backend, "store", None)  # type: ignore[attr-defined]
+    if isinstance(store, Store):
+        apply_statement_timeout(store.engine, config.limits.statement_timeout)
+    app.wsgi_app = ClientCertificates(  # type: ignore[method-assign]
+        app.wsgi_app,
+        header=config.proxy.client_certificate_header,
+        trusted_proxies=config.access.trusted_proxies,
+    )
+    return app
 
 
 class NodeServer(BaseApplication):  # type: ignore[misc]
@@ -62,12 +112,14 @@ class NodeServer(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        return create_app(self.node_config)
+        return _worker_app(self.node_config)
 
 
 def prepare(config: NodeConfig) -> None:
-    """Fail fast, before forking: secret readable, database reachable and migrated."""
+    """Fail fast, before forking: secret readable, TLS files usable, database migrated."""
     config.paging_secret()
+    if config.tls is not None:
+        server_context(config)
     try:
         backend = open_backend(config)
     except StorageError as exc:
@@ -87,5 +139,7 @@ def serve(config: NodeConfig) -> None:
 def serve_dev(config: NodeConfig) -> None:
     """Serve with Werkzeug's single-process development server (debugging only)."""
     prepare(config)
-    app = create_app(config)
+    if config.tls is not None:
+        log.warning("--dev serves plain HTTP: the [tls] section is ignored")
+    app = _worker_app(config)
     app.run(host=config.server.host, port=config.server.port, threaded=True)

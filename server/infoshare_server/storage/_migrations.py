@@ -25,7 +25,9 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from infoshare_server.errors import StorageError
+from infoshare_server.storage import _sync_tables as st
 from infoshare_server.storage import _tables as t
+from infoshare_server.storage._access_migration import apply_access_schema
 from infoshare_server.storage._engine import is_sqlite, write_transaction
 
 #: Arbitrary constant key of the PostgreSQL advisory lock taken while migrating.
@@ -46,9 +48,15 @@ def _v1_initial(connection: Connection) -> None:
     connection.execute(sa.insert(t.node_clock).values(id=1, last_seq=0, last_date_added=None))
 
 
+def _v3_sync(connection: Connection) -> None:
+    t.metadata.create_all(connection, tables=list(st.SYNC_TABLES))
+
+
 #: Every step, in order. Version numbers are 1, 2, 3... with no gaps.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "objects, collections, api roots, statuses, node clock", _v1_initial),
+    Migration(2, "partner access: partners, credentials, grants, audit, TLP", apply_access_schema),
+    Migration(3, "node-to-node sync: watermarks, provenance, rejections", _v3_sync),
 )
 
 #: The schema version this code expects.

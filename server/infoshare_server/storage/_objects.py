@@ -12,7 +12,8 @@ boolean SQLAlchemy clause, e.g. ``lambda o: o.c.object_type != "user-account"``.
 The clause is applied to the rows returned *and* to the rows that decide
 "first"/"last" version and the latest spec version, so hidden rows change
 neither results, nor counts, nor ``next`` tokens. Partner rights and TLP
-clearance (the ``access`` package, a later issue) plug in here.
+clearance (the ``access`` package, docs/adr/0006-partner-access.md) plug in
+here, over the ``tlp`` and ``submitter`` columns written at insert.
 """
 
 from __future__ import annotations
@@ -78,6 +79,9 @@ class NewObject:
     version_key: str | None
     spec_version: str
     body: str
+    #: The TLP 2.0 level (``infoshare_server.tlp``) and the submitting partner's id.
+    tlp: str | None = None
+    submitter: str | None = None
 
 
 def _visible(visibility: Visibility | None, table: FromClause) -> list[ColumnElement[bool]]:
@@ -269,6 +273,8 @@ def insert_objects(
                 "spec_version": item.spec_version,
                 "date_added": last_added,
                 "body": item.body,
+                "tlp": item.tlp,
+                "submitter": item.submitter,
             }
         )
         present[(item.object_id, item.version_key)] = version

@@ -46,6 +46,8 @@ class StatusRecord:
     request_timestamp: str
     created_at: str
     details: tuple[StatusDetail, ...] = field(default_factory=tuple)
+    #: The partner that made the request (migration 2); None when not known.
+    partner_id: str | None = None
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for d in self.details if d.outcome == outcome)
@@ -85,6 +87,7 @@ def save_status(
             success_count=record.count("success"),
             failure_count=record.count("failure"),
             pending_count=record.count("pending"),
+            partner_id=record.partner_id,
         )
     )
     inserted = result.inserted_primary_key
@@ -116,6 +119,7 @@ def load_status(connection: Connection, api_root_pk: int, status_id: str) -> Sta
             s.c.status,
             s.c.request_timestamp,
             s.c.created_at,
+            s.c.partner_id,
             d.c.outcome,
             d.c.object_id,
             d.c.version,
@@ -135,7 +139,12 @@ def load_status(connection: Connection, api_root_pk: int, status_id: str) -> Sta
         if row.outcome is not None
     ]
     return StatusRecord(
-        first.status_id, first.status, first.request_timestamp, first.created_at, tuple(details)
+        first.status_id,
+        first.status,
+        first.request_timestamp,
+        first.created_at,
+        tuple(details),
+        first.partner_id,
     )
 
 

@@ -80,6 +80,11 @@ objects = sa.Table(
     sa.Column("date_added", sa.Text, nullable=False),
     #: The object's JSON text exactly as it was received.
     sa.Column("body", sa.Text, nullable=False),
+    #: Migration 2 (partner access): the object's TLP 2.0 level ("clear", "green",
+    #: "amber", "amber+strict", "red"), None without a recognised TLP 2.0 marking.
+    sa.Column("tlp", sa.Text, nullable=True),
+    #: Migration 2: the id of the partner that submitted this version (None: unknown).
+    sa.Column("submitter", sa.Text, nullable=True),
     sa.UniqueConstraint(
         "collection_pk", "object_id", "version_key", name="uq_objects_collection_id_version"
     ),
@@ -114,6 +119,8 @@ statuses = sa.Table(
     sa.Column("success_count", sa.Integer, nullable=False),
     sa.Column("failure_count", sa.Integer, nullable=False),
     sa.Column("pending_count", sa.Integer, nullable=False),
+    #: Migration 2: the partner that made the request (only it and admins see the status).
+    sa.Column("partner_id", sa.Text, nullable=True),
 )
 sa.Index("ix_statuses_created_at", statuses.c.created_at)
 
@@ -146,3 +153,83 @@ VERSION_1_TABLES = (
     statuses,
     status_details,
 )
+
+# --- Migration 2: partner access (docs/adr/0006-partner-access.md) ---------------------
+
+#: Partners managed with ``infoshare partner`` (operator accounts of ``[[users]]`` live
+#: in the configuration, not here).
+partners = sa.Table(
+    "partners",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True),
+    #: The stable partner key: HTTP Basic user name, audit and grant key.
+    sa.Column("partner_id", sa.Text, nullable=False, unique=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("identity_id", sa.Text, nullable=True),
+    sa.Column("is_admin", sa.Boolean, nullable=False),
+    #: Highest TLP level below RED the partner is cleared for: green, amber, amber+strict.
+    sa.Column("clearance", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+    #: Set when the partner is revoked: every credential stops working at once.
+    sa.Column("revoked_at", sa.Text, nullable=True),
+)
+
+#: Credentials: a password (argon2id hash), API tokens (SHA-256 of the secret part,
+#: looked up by their public prefix) and client certificates (fingerprint or subject).
+credentials = sa.Table(
+    "credentials",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True),
+    sa.Column(
+        "partner_pk", sa.Integer, sa.ForeignKey("partners.pk", ondelete="CASCADE"), nullable=False
+    ),
+    #: "password", "token" or "certificate".
+    sa.Column("kind", sa.Text, nullable=False),
+    #: password: the partner id; token: its public prefix; certificate:
+    #: "sha256:<hex>" or "subject:<RFC 4514>".
+    sa.Column("lookup", sa.Text, nullable=False),
+    sa.Column("secret_hash", sa.Text, nullable=True),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("revoked_at", sa.Text, nullable=True),
+)
+sa.Index("ix_credentials_kind_lookup", credentials.c.kind, credentials.c.lookup)
+
+#: Per-collection rights of a partner (or of a ``[[users]]`` operator account, by name).
+grants = sa.Table(
+    "grants",
+    metadata,
+    sa.Column("partner_id", sa.Text, primary_key=True),
+    sa.Column("collection_pk", sa.Integer, sa.ForeignKey("collections.pk"), primary_key=True),
+    sa.Column("can_read", sa.Boolean, nullable=False),
+    sa.Column("can_write", sa.Boolean, nullable=False),
+    sa.Column("can_delete", sa.Boolean, nullable=False),
+    #: A named TLP:RED recipient of everything in the collection.
+    sa.Column("red_recipient", sa.Boolean, nullable=False),
+)
+
+#: The append-only audit trail (no UPDATE or DELETE path in the code).
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("pk", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("at", sa.Text, nullable=False),
+    #: read, write, delete, denied, auth_failure.
+    sa.Column("action", sa.Text, nullable=False),
+    #: The authenticated partner, or for auth_failure the name that was tried.
+    sa.Column("partner_id", sa.Text, nullable=True),
+    sa.Column("authenticated", sa.Boolean, nullable=False),
+    sa.Column("api_root", sa.Text, nullable=True),
+    sa.Column("collection_id", sa.Text, nullable=True),
+    sa.Column("method", sa.Text, nullable=False),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("status_code", sa.Integer, nullable=False),
+    sa.Column("object_count", sa.Integer, nullable=False),
+    #: JSON list of the object ids (at most a page, or one add request).
+    sa.Column("object_ids", sa.Text, nullable=False),
+    sa.Column("source_address", sa.Text, nullable=True),
+)
+sa.Index("ix_audit_log_at", audit_log.c.at)
+sa.Index("ix_audit_log_partner_at", audit_log.c.partner_id, audit_log.c.at)
+
+#: The tables migration 2 creates.
+VERSION_2_TABLES = (partners, credentials, grants, audit_log)

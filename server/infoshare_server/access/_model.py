@@ -1,0 +1,63 @@
+"""Who a requester is and what they may do: partners and their rights.
+
+Implements the model of docs/adr/0006-partner-access.md ("Partners", "Rights",
+"TLP clearance"). A :class:`Partner` is an organisation (or an operator
+account of the node's ``[[users]]``); :class:`Rights` are what it may do in
+one collection.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from infoshare_server.tlp import RANK
+
+#: Clearances a partner can hold: every partner with read rights sees CLEAR and GREEN;
+#: AMBER and AMBER+STRICT need the clearance; RED needs to be a named recipient.
+Clearance = Literal["green", "amber", "amber+strict"]
+CLEARANCES: Final[tuple[Clearance, ...]] = ("green", "amber", "amber+strict")
+
+#: A partner id: the HTTP Basic user name and the key in grants and the audit trail.
+PARTNER_ID: Final = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    """An authenticated requester.
+
+    ``id`` is the stable partner key; ``identity_id`` the STIX identity of the
+    organisation; ``operator`` is True for the node's own ``[[users]]``
+    accounts (administrators of every collection).
+    """
+
+    id: str
+    name: str
+    identity_id: str | None
+    is_admin: bool
+    clearance: Clearance = "green"
+    operator: bool = False
+
+    def cleared_for(self, level: str) -> bool:
+        """True if the partner's clearance covers ``level`` (never RED: see recipients)."""
+        return RANK[level] <= RANK[self.clearance]
+
+
+@dataclass(frozen=True, slots=True)
+class Rights:
+    """What a partner may do in one collection."""
+
+    read: bool = False
+    write: bool = False
+    delete: bool = False
+    #: A named TLP:RED recipient of everything in the collection.
+    red_recipient: bool = False
+
+    @property
+    def any(self) -> bool:
+        """True if the collection exists for the partner at all (read or write)."""
+        return self.read or self.write
+
+
+NO_RIGHTS: Final = Rights()

@@ -1,0 +1,87 @@
+"""The one decision of what a partner may see, as a clause inside the storage query.
+
+Implements "TLP 2.0 clearance" and "Visibility" of docs/adr/0006-partner-access.md.
+A stored version is visible to a partner with read rights in its collection when
+
+* its TLP level is CLEAR or GREEN, or a level up to the partner's clearance
+  (AMBER, AMBER+STRICT), or
+* it is TLP:RED and the partner is a named RED recipient of the collection, or
+* it carries no recognised TLP 2.0 marking and the node's policy for unmarked
+  objects (``[access] unmarked_tlp``, default "red": the most restrictive)
+  would let the partner see an object of that level, or
+* the partner submitted it.
+
+The clause is applied by the storage layer to the rows returned and to the
+rows that decide "first"/"last" version and the latest spec version
+(``storage._objects``), so a hidden object changes no count, no header and no
+``next`` token. :func:`rights_for` and :func:`visibility_for` are also what
+node-to-node sync uses to decide what a remote partner may receive.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql import ColumnElement, FromClause
+
+from infoshare_server.access._directory import grant_of
+from infoshare_server.access._model import NO_RIGHTS, Partner, Rights
+from infoshare_server.storage import CollectionKey, Visibility
+from infoshare_server.tlp import RANK, levels_up_to
+
+
+def rights_for(connection: Connection, partner: Partner, key: CollectionKey) -> Rights:
+    """The partner's rights in the collection ``key``.
+
+    Stored grants, capped by the collection's configured ``can_read`` and
+    ``can_write``; delete needs an administrator. Operator accounts
+    (``[[users]]``) may read, write and delete everywhere; like everyone else
+    they see RED only where they are named recipients.
+    """
+    stored = grant_of(connection, partner.id, key.collection_pk) or NO_RIGHTS
+    if partner.operator:
+        base = Rights(True, True, True, stored.red_recipient)
+    else:
+        base = Rights(stored.read, stored.write, stored.delete and partner.is_admin,
+                      stored.red_recipient)  # fmt: skip
+    return Rights(
+        read=base.read and key.settings.can_read,
+        write=base.write and key.settings.can_write,
+        delete=base.delete and key.settings.can_write,
+        red_recipient=base.red_recipient,
+    )
+
+
+def visible_levels(partner: Partner, rights: Rights) -> tuple[str, ...]:
+    """The TLP levels the partner sees in a collection where it has ``rights``."""
+    levels: list[str] = list(levels_up_to(partner.clearance))
+    if rights.red_recipient:
+        levels.append("red")
+    return tuple(levels)
+
+
+def visibility_clause(partner: Partner, rights: Rights, unmarked_tlp: str = "red") -> Visibility:
+    """The storage visibility hook for ``partner`` in a collection where it has ``rights``."""
+    if not rights.read:
+        return lambda _table: sa.false()
+    levels = visible_levels(partner, rights)
+    unmarked_visible = unmarked_tlp in levels
+    assert unmarked_tlp in RANK
+
+    def clause(table: FromClause) -> ColumnElement[bool]:
+        choices: list[ColumnElement[bool]] = [
+            table.c.tlp.in_(levels),
+            table.c.submitter == partner.id,
+        ]
+        if unmarked_visible:
+            choices.append(table.c.tlp.is_(None))
+        return sa.or_(*choices)
+
+    return clause
+
+
+def visibility_for(
+    connection: Connection, partner: Partner, key: CollectionKey, unmarked_tlp: str = "red"
+) -> Visibility:
+    """What ``partner`` may see in ``key``: nothing without read rights."""
+    return visibility_clause(partner, rights_for(connection, partner, key), unmarked_tlp)
