@@ -1,0 +1,70 @@
+"""The local node as sync sees it: its database, its collections, its ingest path.
+
+Implements the "via the local node's ingest path" rule of docs/adr/0007-sync.md.
+``infoshare sync`` reads the node's own TOML, opens the node's database
+(the same one the running node serves; both may run at once, writes are
+serialised by the database) and stores pulled objects through the node's
+:class:`~infoshare_server.ingest.Ingest`: the same validation, the same
+duplicate rules, the same status resources as an Add Objects request.
+"""
+
+from __future__ import annotations
+
+from infoshare_server.config import NodeConfig, RemoteCollectionSection
+from infoshare_server.ingest import Ingest
+from infoshare_server.storage import (
+    ApiRootSettings,
+    CollectionKey,
+    CollectionSettings,
+    Store,
+)
+from infoshare_server.sync._errors import SyncError
+
+
+def api_root_settings(config: NodeConfig) -> list[ApiRootSettings]:
+    """The configured API roots and collections, as the store records them."""
+    return [
+        ApiRootSettings(
+            name=root.name,
+            title=root.title,
+            description=root.description,
+            max_content_length=config.limits.max_content_length,
+            collections=tuple(
+                CollectionSettings(
+                    id=str(c.id),
+                    title=c.title,
+                    description=c.description,
+                    alias=c.alias,
+                    can_read=c.can_read,
+                    can_write=c.can_write,
+                    media_types=tuple(c.media_types),
+                    mode=c.mode,
+                )
+                for c in root.collections
+            ),
+        )
+        for root in config.api_roots
+    ]
+
+
+class LocalNode:
+    """The local node's store and ingest, opened from its configuration."""
+
+    def __init__(self, config: NodeConfig, store: Store | None = None) -> None:
+        self.config = config
+        self.store = store if store is not None else Store.open(config.storage_url())
+        catalogue = self.store.sync_catalogue(api_root_settings(config))
+        self._keys = catalogue.collections
+        self.ingest = Ingest(self.store)
+
+    def key(self, pair: RemoteCollectionSection) -> CollectionKey:
+        """Where ``pair``'s local collection lives in the database."""
+        try:
+            root, collection_id = self.config.local_collection(pair)
+        except ValueError as exc:
+            raise SyncError(str(exc)) from None
+        return self._keys[(root, str(collection_id))]
+
+    def close(self) -> None:
+        """Close the database connections."""
+        self.store.close()
