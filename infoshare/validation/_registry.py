@@ -22,7 +22,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
+from infoshare.errors import UsageError
 from infoshare.validation._catalogue import CheckInfo, Mode, check_info
+from infoshare.validation._spill import SpillDatabase
 
 StixDict = dict[str, Any]
 
@@ -51,6 +53,10 @@ class EmitAt(Protocol):
     ) -> None: ...
 
 
+#: About 70 MB of cross-object state on typical bundles (docs/adr/0005-bounded-memory.md).
+DEFAULT_SPILL_THRESHOLD = 200_000
+
+
 @dataclass(frozen=True, slots=True)
 class ValidationOptions:
     """What a validation run checks and with which outside knowledge."""
@@ -62,6 +68,17 @@ class ValidationOptions:
     context_ids: frozenset[str] = field(default_factory=frozenset)
     #: Findings kept in the report; further ones are only counted.
     max_findings: int | None = 10_000
+    #: Entries each cross-object check keeps in memory before it moves them to a
+    #: temporary on-disk database, so memory stays bounded on very large inputs
+    #: (docs/adr/0005-bounded-memory.md). None keeps everything in memory.
+    spill_threshold: int | None = DEFAULT_SPILL_THRESHOLD
+
+    def __post_init__(self) -> None:
+        if self.spill_threshold is not None and self.spill_threshold < 1:
+            raise UsageError(
+                f"spill_threshold must be at least 1 (got {self.spill_threshold})",
+                hint="use None to keep every cross-object entry in memory",
+            )
 
 
 ObjectCheckFn = Callable[[StixDict, Emit], None]
@@ -81,7 +98,14 @@ class ObjectCheck:
 
 
 class CrossObjectCheck(ABC):
-    """A check that needs more than one object. One instance per validation run."""
+    """A check that needs more than one object. One instance per validation run
+    (so per input file).
+
+    A check whose state grows with the input keeps at most
+    ``options.spill_threshold`` entries in memory and moves the rest to
+    ``self.spill``, a temporary database opened only if it is used and closed
+    by the validator after :meth:`finish` (docs/adr/0005-bounded-memory.md).
+    """
 
     check_id: ClassVar[str]
     #: Further check ids this class may emit.
@@ -91,6 +115,7 @@ class CrossObjectCheck(ABC):
 
     def __init__(self, options: ValidationOptions) -> None:
         self.options = options
+        self.spill = SpillDatabase()
 
     @abstractmethod
     def observe(self, obj: StixDict, where: ObjectRef) -> None:
@@ -99,6 +124,10 @@ class CrossObjectCheck(ABC):
     @abstractmethod
     def finish(self, emit_at: EmitAt) -> None:
         """Report every breach, after the last object of the input."""
+
+    def close(self) -> None:
+        """Release what the check holds outside memory (its spill database)."""
+        self.spill.close()
 
 
 OBJECT_CHECKS: list[ObjectCheck] = []

@@ -214,6 +214,23 @@ class Validator:
     def _run(self, items: Iterable[tuple[int, int | None, Any]], sink: _Sink, summary: FileSummary,
              progress: Progress | None, bytes_read: Callable[[], int]) -> None:  # fmt: skip
         cross: list[CrossObjectCheck] = [cls(self.options) for cls in self._cross]
+        try:
+            count = self._observe(items, sink, cross, progress, bytes_read)
+            summary.objects = count
+            sink.index = sink.line = sink.object_id = None
+            for checker in cross:
+                sink.check_id = checker.check_id
+                checker.finish(sink.emit_at)
+        finally:
+            for checker in cross:
+                checker.close()  # deletes any spill database
+        if progress is not None:
+            progress(bytes_read(), count)
+
+    def _observe(self, items: Iterable[tuple[int, int | None, Any]], sink: _Sink,
+                 cross: list[CrossObjectCheck], progress: Progress | None,
+                 bytes_read: Callable[[], int]) -> int:  # fmt: skip
+        """Run the object checks on each object and show it to the cross-object checks."""
         cross_types = [(c, c.types) for c in cross]
         by_type, for_all = self._by_type, self._for_all
         emit = sink.emit
@@ -245,13 +262,7 @@ class Validator:
                         checker.observe(obj, where)
             if progress is not None and count % _PROGRESS_EVERY == 0:
                 progress(bytes_read(), count)
-        summary.objects = count
-        sink.index = sink.line = sink.object_id = None
-        for checker in cross:
-            sink.check_id = checker.check_id
-            checker.finish(sink.emit_at)
-        if progress is not None:
-            progress(bytes_read(), count)
+        return count
 
 
 def validate(

@@ -16,6 +16,7 @@ Attribution (§13.2):
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
 from infoshare.profile import EXT_FIMI_ACCOUNT, EXT_FIMI_INCIDENT, TLP_CLEAR
@@ -30,6 +31,7 @@ from infoshare.validation._registry import (
     jpath,
     object_check,
 )
+from infoshare.validation._spill import RowBuffer
 from infoshare.validation._timestamps import is_stix_timestamp, timestamp_key
 
 CREDENTIAL_PROPERTIES: Final = ("credential", "credential_last_changed")
@@ -174,7 +176,9 @@ class NoAttributionOfFalsePositives(CrossObjectCheck):
     """IS-711: no attributed-to relationship from an incident determined false-positive.
 
     Keeps, per incident id, whether its latest version is false-positive, and
-    the attributed-to relationships whose source is an incident.
+    the attributed-to relationships whose source is an incident. Past
+    ``ValidationOptions.spill_threshold`` entries both go to the spill
+    database, and the end is one query (docs/adr/0005-bounded-memory.md).
     """
 
     check_id = "IS-711"
@@ -184,6 +188,9 @@ class NoAttributionOfFalsePositives(CrossObjectCheck):
         super().__init__(options)
         self._incidents: dict[str, tuple[tuple[str, str], bool]] = {}
         self._attributions: list[tuple[str, ObjectRef]] = []
+        self._limit = options.spill_threshold
+        #: Once spilled: incident versions, and attributions in input order.
+        self._spilled: tuple[RowBuffer, RowBuffer] | None = None
 
     def observe(self, obj: StixDict, where: ObjectRef) -> None:
         if obj["type"] == "incident":
@@ -195,24 +202,78 @@ class NoAttributionOfFalsePositives(CrossObjectCheck):
                 if isinstance(modified, str) and is_stix_timestamp(modified)
                 else ("", "")
             )
+            if self._spilled is not None:
+                self._spilled[0].append((object_id, *version, _is_false_positive(obj), where.index))
+                return
             known = self._incidents.get(object_id)
             if known is None or version >= known[0]:
                 self._incidents[object_id] = (version, _is_false_positive(obj))
         elif obj.get("relationship_type") == ATTRIBUTED_TO:
             source = obj.get("source_ref")
-            if isinstance(source, str) and source.startswith("incident--"):
-                self._attributions.append((source, where))
+            if not (isinstance(source, str) and source.startswith("incident--")):
+                return
+            if self._spilled is not None:
+                self._spilled[1].append(_attribution_row(source, where))
+                return
+            self._attributions.append((source, where))
+        else:
+            return
+        if self._limit is not None and len(self._incidents) + len(self._attributions) > self._limit:
+            self._spill()
+
+    def _spill(self) -> None:
+        """From now on, write incident versions and attributions to the spill database."""
+        incidents = self.spill.buffer(
+            "incidents", ("id TEXT", "version TEXT", "fraction TEXT", "fp INTEGER", "idx INTEGER")
+        )
+        attributions = self.spill.buffer(
+            "attributions",
+            ("source TEXT", "file TEXT", "idx INTEGER", "line INTEGER", "object_id TEXT"),
+        )
+        # Kept versions come before every later one: a tie goes to the later object.
+        incidents.extend(
+            (object_id, *version, fp, -1) for object_id, (version, fp) in self._incidents.items()
+        )
+        attributions.extend(_attribution_row(source, where) for source, where in self._attributions)
+        self._incidents.clear()
+        self._attributions.clear()
+        self._spilled = (incidents, attributions)
 
     def finish(self, emit_at: EmitAt) -> None:
-        for source, where in self._attributions:
-            known = self._incidents.get(source)
-            if known is not None and known[1]:
-                emit_at(
-                    where,
-                    jpath("source_ref"),
-                    f"{source} is determined false-positive, so nothing may be attributed to "
-                    "it: remove this attributed-to relationship or revise the determination",
-                )
+        if self._spilled is None:
+            found: Iterable[tuple[str, ObjectRef]] = (
+                (source, where)
+                for source, where in self._attributions
+                if (known := self._incidents.get(source)) is not None and known[1]
+            )
+        else:
+            found = self._spilled_findings(*self._spilled)
+        for source, where in found:
+            emit_at(
+                where,
+                jpath("source_ref"),
+                f"{source} is determined false-positive, so nothing may be attributed to "
+                "it: remove this attributed-to relationship or revise the determination",
+            )
+
+    def _spilled_findings(
+        self, incidents: RowBuffer, attributions: RowBuffer
+    ) -> Iterator[tuple[str, ObjectRef]]:
+        incidents.flush()
+        attributions.flush()
+        self.spill.execute("CREATE INDEX incident ON incidents (id, version, fraction, idx)")
+        rows = self.spill.query(
+            "SELECT source, file, idx, line, object_id FROM attributions WHERE"
+            " (SELECT fp FROM incidents WHERE incidents.id = attributions.source"
+            "  ORDER BY version DESC, fraction DESC, idx DESC LIMIT 1)"
+            " ORDER BY rowid"
+        )
+        for source, file, index, line, object_id in rows:
+            yield source, ObjectRef(file, index, line, object_id)
+
+
+def _attribution_row(source: str, where: ObjectRef) -> tuple[Any, ...]:
+    return (source, where.file, where.index, where.line, where.object_id)
 
 
 @object_check("IS-712", types={"incident", "relationship"})

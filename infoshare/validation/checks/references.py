@@ -6,13 +6,18 @@ extension's ``attribution.actor_refs``). It resolves when it names an object
 of the input, an id of the collection context (``ValidationOptions.context_ids``,
 CLI ``--context FILE``) or a well-known object (:data:`WELL_KNOWN_IDS`).
 
-Memory stays small on very large inputs: the check keeps the set of ids
-seen, and only the references that did not resolve when they were read,
-with where they were read. Those are re-checked once the input is over.
+Memory stays bounded on very large inputs (docs/adr/0005-bounded-memory.md):
+the check keeps the set of ids seen, and only the references that did not
+resolve when they were read, with where they were read; those are re-checked
+once the input is over. A reference resolves when its id appears anywhere in
+the input, so order does not matter: past ``ValidationOptions.spill_threshold``
+entries, the ids and the pending references move to the check's spill
+database and the re-check becomes one query, in input order.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any, Final
 
@@ -26,6 +31,7 @@ from infoshare.validation._registry import (
     cross_object_check,
     jpath,
 )
+from infoshare.validation._spill import RowBuffer
 
 #: Ids that always resolve: TLP markings, the profile's identity and the
 #: extension-definitions of this profile, the OASIS incident suite and TLP 2.0.
@@ -46,6 +52,9 @@ WELL_KNOWN_IDS: Final[frozenset[str]] = frozenset(
         profile.EXT_TLP_2_0,
     }
 )
+
+#: After a spill, at most this many often-referenced ids stay in memory.
+HOT_IDS: Final = 256
 
 _Parts = tuple[str | int, ...]
 
@@ -115,25 +124,90 @@ class ReferencesResolve(CrossObjectCheck):
         self._known = options.context_ids
         #: References unresolved when read: (ref, where, path) in input order.
         self._pending: list[tuple[str, ObjectRef, str]] = []
+        self._limit = options.spill_threshold
+        #: Once spilled: every id seen, and the pending references in input order.
+        self._spilled: tuple[RowBuffer, RowBuffer] | None = None
+        #: Often-referenced ids known to be in the input, kept across spills
+        #: (at most half the threshold, so a spill always frees memory).
+        self._resident: dict[str, None] = {}
+        self._max_resident = min(HOT_IDS, (self._limit or 0) // 2)
 
     def observe(self, obj: StixDict, where: ObjectRef) -> None:
         object_id = obj.get("id")
         if isinstance(object_id, str):
             self._ids.add(object_id)
         ids, known = self._ids, self._known
-        if all(ref in ids or ref in WELL_KNOWN_IDS or ref in known for ref in _ref_values(obj)):
-            return  # the common case: nothing pending, so no paths to build
+        if not all(ref in ids or ref in WELL_KNOWN_IDS or ref in known for ref in _ref_values(obj)):
+            self._add_pending(obj, where)  # the rare case: only now build the paths
+        if self._limit is not None and len(ids) + len(self._pending) > self._limit:
+            self._spill()
+
+    def _add_pending(self, obj: StixDict, where: ObjectRef) -> None:
+        ids, known = self._ids, self._known
         for ref, parts in iter_references(obj):
             if ref in ids or ref in WELL_KNOWN_IDS or ref in known or "--" not in ref:
                 continue
             self._pending.append((ref, where, jpath(*parts)))
 
+    def _spill(self) -> None:
+        """Move the ids and pending references from memory to the spill database.
+
+        The ids that pending references name most often (a producer identity
+        every object cites, say) come back to memory if they were seen, and
+        stay there across later spills (at most :data:`HOT_IDS`), so later
+        references to them resolve at once instead of piling up on disk.
+        """
+        if self._spilled is None:
+            self._spilled = (
+                self.spill.buffer("seen", ("id TEXT",)),
+                self.spill.buffer(
+                    "pending",
+                    ("ref TEXT", "file TEXT", "idx INTEGER", "line INTEGER",
+                     "object_id TEXT", "path TEXT"),
+                ),
+            )  # fmt: skip
+        seen, pending = self._spilled
+        counts = Counter(ref for ref, _, _ in self._pending)
+        hot = [ref for ref, count in counts.most_common(self._max_resident) if count > 1]
+        seen.extend((object_id,) for object_id in self._ids)
+        pending.extend(
+            (ref, where.file, where.index, where.line, where.object_id, path)
+            for ref, where, path in self._pending
+        )
+        seen.flush()
+        pending.flush()
+        self._ids.clear()
+        self._pending.clear()
+        if hot:
+            marks = ", ".join("?" * len(hot))
+            rows = self.spill.query(f"SELECT DISTINCT id FROM seen WHERE id IN ({marks})", hot)
+            for (object_id,) in rows:
+                self._resident.pop(object_id, None)  # the most recently needed go last
+                self._resident[object_id] = None
+            while len(self._resident) > self._max_resident:
+                del self._resident[next(iter(self._resident))]
+        self._ids.update(self._resident)
+
     def finish(self, emit_at: EmitAt) -> None:
+        if self._spilled is not None:
+            self._spill()
+            self._finish_spilled(emit_at)
+            return
         ids = self._ids
         for ref, where, path in self._pending:
             if ref not in ids:
                 emit_at(where, path, unresolved_message(ref))
         self._pending.clear()
+
+    def _finish_spilled(self, emit_at: EmitAt) -> None:
+        self.spill.execute("CREATE INDEX seen_id ON seen (id)")
+        rows = self.spill.query(
+            "SELECT ref, file, idx, line, object_id, path FROM pending"
+            " WHERE NOT EXISTS (SELECT 1 FROM seen WHERE seen.id = pending.ref)"
+            " ORDER BY rowid"
+        )
+        for ref, file, index, line, object_id, path in rows:
+            emit_at(ObjectRef(file, index, line, object_id), path, unresolved_message(ref))
 
 
 def unresolved_message(ref: str) -> str:
