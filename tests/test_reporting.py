@@ -408,6 +408,10 @@ def test_sarif_stdin_has_no_physical_location() -> None:
         ("/srv/cases/x.json", "file:///srv/cases/x.json"),
         ("<stdin>", None),
         ("caf\u00e9.json", "caf%C3%A9.json"),
+        ("C:\\cases\\x.json", "file:///C:/cases/x.json"),
+        # A drive-relative Windows name is no absolute path: kept relative, colon escaped.
+        ("A:", "A%3A"),
+        ("A:x.json", "A%3Ax.json"),
     ],
 )
 def test_artifact_uri(name: str, uri: str | None) -> None:

@@ -58,8 +58,9 @@ def artifact_uri(name: str) -> str | None:
     """A SARIF URI for an input name; None for a stream such as ``<stdin>``."""
     if name.startswith("<") and name.endswith(">"):
         return None
-    if PureWindowsPath(name).drive:
-        return PureWindowsPath(name).as_uri()
+    windows = PureWindowsPath(name)
+    if windows.drive and windows.is_absolute():
+        return windows.as_uri()
     path = PurePosixPath(name)
     if path.is_absolute():
         return path.as_uri()
