@@ -24,6 +24,8 @@ MAX_OBJECT_BYTES = 64 * 1024 * 1024
 
 _CHUNK_BYTES = 1024 * 1024
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
+#: A comma between two members of an array, when the next member is already read.
+_NEXT_MEMBER = re.compile(r"[ \t\n\r]*,[ \t\n\r]*(?=[^ \t\n\r])")
 _BUNDLE_ID = re.compile(
     r"^bundle--[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
 )
@@ -69,9 +71,12 @@ class BundleReader:
         self._chunk_bytes = chunk_bytes
         self._report = report
         self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
-        self._scanner = json.JSONDecoder(parse_constant=_reject_constant)
+        decoder = json.JSONDecoder(parse_constant=_reject_constant)
+        # The C scanner that raw_decode wraps (set by JSONDecoder, not in its stubs).
+        self._scan_once: Callable[[str, int], tuple[Any, int]] = decoder.scan_once  # type: ignore[attr-defined]
         self._buf = ""
         self._pos = 0
+        self._value_start = 0  # where the last decoded value began in the buffer
         self._eof = False
         self._line = 1  # line number at self._line_pos
         self._line_pos = 0
@@ -185,13 +190,32 @@ class BundleReader:
         self._pos += 1
         return ch
 
+    def _may_nest_too_deep(self) -> bool:
+        """False when the value just decoded cannot nest more than
+        :data:`MAX_DEPTH` levels: each level needs an opening bracket of its own,
+        so fewer brackets than that (counted in C, those in strings too) settle
+        it without walking the decoded value."""
+        buf, start, end = self._buf, self._value_start, self._pos
+        return buf.count("{", start, end) + buf.count("[", start, end) > MAX_DEPTH
+
+    def _scan(self, text: str, start: int) -> tuple[Any, int]:
+        """``JSONDecoder.raw_decode`` without its Python frame (the same errors)."""
+        try:
+            return self._scan_once(text, start)
+        except StopIteration as err:
+            raise json.JSONDecodeError("Expecting value", text, err.value) from None
+
     def _value(self, path: str) -> Any:
         """Decode the JSON value at the current position."""
         self._skip_ws()
+        return self._decode(path)
+
+    def _decode(self, path: str) -> Any:
+        """Decode the JSON value that starts right at the current position."""
         while True:
             start = self._pos  # a refill may move the buffer, so re-read it each time
             try:
-                value, end = self._scanner.raw_decode(self._buf, start)
+                value, end = self._scan(self._buf, start)
             except json.JSONDecodeError as exc:
                 if not self._eof and len(self._buf) - start <= MAX_OBJECT_BYTES:
                     self._fill()
@@ -218,7 +242,7 @@ class BundleReader:
                 raise _Stop from None
             except ValueError as exc:  # NaN / Infinity
                 self._syntax(f"invalid JSON: {exc}", start, path)
-            self._pos = end
+            self._value_start, self._pos = start, end
             return value
 
     # --- grammar ----------------------------------------------------------------
@@ -301,12 +325,13 @@ class BundleReader:
         if self._skip_ws() == "]":
             self._pos += 1
             return
-        while True:
-            self._skip_ws()
-            line, _ = self._line_col(self._pos)
+        self._skip_ws()
+        while True:  # at the first character of the next member
+            self._advance_line_to(self._pos)
+            line = self._line
             item_path = f"{path}[{index}]"
-            value = self._value(item_path)
-            if json_depth_exceeds(value):
+            value = self._decode(item_path)
+            if self._may_nest_too_deep() and json_depth_exceeds(value):
                 self._report(
                     "IS-004",
                     f"JSON nested more than {MAX_DEPTH} levels deep",
@@ -318,8 +343,13 @@ class BundleReader:
                 yield index, line, value
             index += 1
             self.objects_seen = index
+            separator = _NEXT_MEMBER.match(self._buf, self._pos)
+            if separator is not None:  # the usual case, settled in one step
+                self._pos = separator.end()
+                continue
             if self._expect(",]", "',' or ']' between objects", path) == "]":
                 return
+            self._skip_ws()
 
     def _after_document(self) -> None:
         if self._skip_ws() != "":

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -146,6 +147,22 @@ class SchemaSet:
             slot[0](value, path, emit)
 
         self._compiled[uri] = forward  # breaks cycles of $ref
+        try:
+            compiled = self._compile_uri(uri)
+        except SpecDataError as exc:
+            del self._compiled[uri]  # nothing half-compiled stays behind
+            problem = exc
+
+            def broken(value: Any, path: PathChain, emit: SchemaEmit) -> None:
+                raise problem  # a cycle back to this schema was compiled before it failed
+
+            slot.append(broken)
+            raise
+        slot.append(compiled)
+        self._compiled[uri] = compiled
+        return compiled
+
+    def _compile_uri(self, uri: str) -> Check:
         base, fragment = urldefrag(uri)
         if base not in self._documents:
             raise SpecDataError(f"schema {base!r} is referenced but not found in spec/schemas/")
@@ -156,10 +173,7 @@ class SchemaSet:
                 node = node[int(token)] if isinstance(node, list) else node[token]
             except (KeyError, IndexError, ValueError):
                 raise SpecDataError(f"schema pointer {uri!r} leads nowhere") from None
-        compiled = self._compile_node(node, base)
-        slot.append(compiled)
-        self._compiled[uri] = compiled
-        return compiled
+        return self._compile_node(node, base)
 
     # --- the compiler -----------------------------------------------------------
 
@@ -173,6 +187,7 @@ class SchemaSet:
         if "$id" in schema and isinstance(schema["$id"], str):
             base = urljoin(base, schema["$id"])
         checks: list[Check] = []
+        type_check: Check | None = None
         for keyword, arg in schema.items():
             if keyword in _ANNOTATIONS:
                 continue
@@ -181,18 +196,66 @@ class SchemaSet:
                 if keyword in _HANDLED_BY_OTHERS:
                     continue
                 raise SpecDataError(f"schema keyword {keyword!r} is not supported by the compiler")
-            checks.append(builder(self, schema, arg, base))
+            check = builder(self, schema, arg, base)
+            if check is not _accept:
+                checks.append(check)
+            if keyword == "type":
+                type_check = check
         if not checks:
             return _accept
         if len(checks) == 1:
             return checks[0]
         sequence = tuple(checks)
+        if type_check is not None:
+            return _typed_sequence(schema["type"], type_check, sequence)
 
         def all_of_keywords(value: Any, path: PathChain, emit: SchemaEmit) -> None:
             for check in sequence:
                 check(value, path, emit)
 
         return all_of_keywords
+
+
+def _typed_sequence(type_arg: Any, type_check: Check, sequence: tuple[Check, ...]) -> Check:
+    """Run the keywords of a schema with a ``type``: when the value has the type
+    (the usual case) the type keyword is skipped, as it would report nothing;
+    otherwise every keyword runs in order, exactly as without this shortcut."""
+    names = (type_arg,) if isinstance(type_arg, str) else tuple(type_arg)
+    rest = tuple(check for check in sequence if check is not type_check)
+    python_type = _PYTHON_TYPES.get(names[0]) if len(names) == 1 else None
+    if python_type is not None:  # the same as below, with the test inlined
+
+        def typed_instance(value: Any, path: PathChain, emit: SchemaEmit) -> None:
+            if isinstance(value, python_type):
+                for check in rest:
+                    check(value, path, emit)
+            else:
+                for check in sequence:
+                    check(value, path, emit)
+
+        return typed_instance
+    test = _type_test(names)
+    if len(rest) == 1:
+        (only,) = rest
+
+        def typed_one(value: Any, path: PathChain, emit: SchemaEmit) -> None:
+            if test(value):
+                only(value, path, emit)
+            else:
+                for check in sequence:
+                    check(value, path, emit)
+
+        return typed_one
+
+    def typed(value: Any, path: PathChain, emit: SchemaEmit) -> None:
+        if test(value):
+            for check in rest:
+                check(value, path, emit)
+        else:
+            for check in sequence:
+                check(value, path, emit)
+
+    return typed
 
 
 def _accept(value: Any, path: PathChain, emit: SchemaEmit) -> None:
@@ -228,6 +291,41 @@ def _is_valid(check: Check, value: Any) -> bool:
     return not failed
 
 
+def _is_integer(value: Any) -> bool:
+    if isinstance(value, int):
+        return not isinstance(value, bool)
+    return isinstance(value, float) and value.is_integer()
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _type_test(names: tuple[str, ...]) -> Callable[[Any], bool]:
+    """The fastest exact test for ``"type": names``."""
+    if len(names) == 1:
+        name = names[0]
+        python_type = _PYTHON_TYPES.get(name)
+        if python_type is not None:
+            return lambda value: isinstance(value, python_type)
+        if name == "integer":
+            return _is_integer
+        if name == "number":
+            return _is_number
+    return lambda value: any(_is_type(value, name) for name in names)
+
+
+#: JSON types that are exactly one Python type (bool is not an int here: JSON
+#: true is parsed as bool, and "boolean" is tested with isinstance(…, bool)).
+_PYTHON_TYPES: dict[str, type] = {
+    "string": str,
+    "object": dict,
+    "array": list,
+    "boolean": bool,
+    "null": type(None),
+}
+
+
 @_builder("type")
 def _type(ss: SchemaSet, schema: dict[str, Any], arg: Any, base: str) -> Check:
     names = (arg,) if isinstance(arg, str) else tuple(arg)
@@ -241,7 +339,7 @@ def _type(ss: SchemaSet, schema: dict[str, Any], arg: Any, base: str) -> Check:
                 emit(path, f"expected a string, got {_json_type(value)}", "type")
 
         return is_string
-    python_type = {("object",): dict, ("array",): list, ("boolean",): bool}.get(names)
+    python_type = _PYTHON_TYPES.get(names[0]) if len(names) == 1 else None
     if python_type is not None:
 
         def is_instance(value: Any, path: PathChain, emit: SchemaEmit) -> None:
@@ -249,9 +347,10 @@ def _type(ss: SchemaSet, schema: dict[str, Any], arg: Any, base: str) -> Check:
                 emit(path, f"expected {wanted}, got {_json_type(value)}", "type")
 
         return is_instance
+    test = _type_test(names)
 
     def is_type(value: Any, path: PathChain, emit: SchemaEmit) -> None:
-        if not any(_is_type(value, name) for name in names):
+        if not test(value):
             emit(path, f"expected {wanted}, got {_json_type(value)}", "type")
 
     return is_type
@@ -326,6 +425,8 @@ def _properties(ss: SchemaSet, schema: dict[str, Any], arg: Any, base: str) -> C
     lookup = known.get
 
     if not patterns and extra_check is None:  # the common, open case: only named properties
+        # Properties any value passes need no call.
+        lookup = {name: check for name, check in known.items() if check is not _accept}.get
 
         def named_properties(value: Any, path: PathChain, emit: SchemaEmit) -> None:
             if isinstance(value, dict):
@@ -412,26 +513,22 @@ def _bound(
 
 
 _NUM = (int, float)
-_bound("minimum", _NUM, float, lambda v, lim: v >= lim, "{value} is less than the minimum {limit}")
-_bound("maximum", _NUM, float, lambda v, lim: v <= lim, "{value} is more than the maximum {limit}")
-_bound("exclusiveMinimum", _NUM, float, lambda v, lim: v > lim, "{value} must be more than {limit}")
-_bound("exclusiveMaximum", _NUM, float, lambda v, lim: v < lim, "{value} must be less than {limit}")
-_bound(
-    "minLength", (str,), len, lambda v, lim: v >= lim, "must be at least {limit} characters long"
-)
-_bound("maxLength", (str,), len, lambda v, lim: v <= lim, "must be at most {limit} characters long")
-_bound("minItems", (list,), len, lambda v, lim: v >= lim, "must have at least {limit} item(s)")
-_bound("maxItems", (list,), len, lambda v, lim: v <= lim, "must have at most {limit} item(s)")
+_bound("minimum", _NUM, float, operator.ge, "{value} is less than the minimum {limit}")
+_bound("maximum", _NUM, float, operator.le, "{value} is more than the maximum {limit}")
+_bound("exclusiveMinimum", _NUM, float, operator.gt, "{value} must be more than {limit}")
+_bound("exclusiveMaximum", _NUM, float, operator.lt, "{value} must be less than {limit}")
+_bound("minLength", (str,), len, operator.ge, "must be at least {limit} characters long")
+_bound("maxLength", (str,), len, operator.le, "must be at most {limit} characters long")
+_bound("minItems", (list,), len, operator.ge, "must have at least {limit} item(s)")
+_bound("maxItems", (list,), len, operator.le, "must have at most {limit} item(s)")
 _bound(
     "minProperties",
     (dict,),
     len,
-    lambda v, lim: v >= lim,
+    operator.ge,
     "must have at least {limit} propert(ies)",
 )
-_bound(
-    "maxProperties", (dict,), len, lambda v, lim: v <= lim, "must have at most {limit} propert(ies)"
-)
+_bound("maxProperties", (dict,), len, operator.le, "must have at most {limit} propert(ies)")
 
 
 @_builder("multipleOf")
@@ -486,6 +583,12 @@ def _format(ss: SchemaSet, schema: dict[str, Any], arg: Any, base: str) -> Check
 @_builder("$ref")
 def _ref(ss: SchemaSet, schema: dict[str, Any], arg: Any, base: str) -> Check:
     target = urljoin(base, arg)
+    try:
+        # Resolved now, so a $ref costs nothing per value; inside a cycle of
+        # $ref this is the target's forwarding stub (see SchemaSet.compile).
+        return ss.compile(target)
+    except SpecDataError:
+        pass  # a dangling or unsupported target is reported when first used
     resolved: list[Check] = []
 
     def follow(value: Any, path: PathChain, emit: SchemaEmit) -> None:

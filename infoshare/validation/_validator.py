@@ -24,6 +24,7 @@ from infoshare.validation._registry import (
     OBJECT_CHECKS,
     CrossObjectCheck,
     ObjectCheck,
+    ObjectCheckFn,
     ObjectRef,
     ValidationOptions,
 )
@@ -34,6 +35,14 @@ READER_CHECK_IDS = frozenset({"IS-001", "IS-002", "IS-003", "IS-004", "IS-005", 
 #: Called now and then with (bytes read so far, objects read so far).
 Progress = Callable[[int, int], None]
 _PROGRESS_EVERY = 2000
+
+
+#: The object checks to run on one type of object: (check id, function) pairs.
+_Plan = tuple[tuple[str, ObjectCheckFn], ...]
+
+
+def _plan(checks: Iterable[ObjectCheck]) -> _Plan:
+    return tuple((check.info.id, check.fn) for check in checks)
 
 
 class _Sink:
@@ -129,13 +138,13 @@ class Validator:
             (c for c in OBJECT_CHECKS if any(i in self.enabled for i in c.ids)),
             key=lambda c: c.info.id,
         )
-        self._for_all = [c for c in checks if c.types is None]
-        self._by_type: dict[str, list[ObjectCheck]] = {}
-        for check in checks:
-            for kind in check.types or ():
-                self._by_type.setdefault(kind, [])
-        for kind, bucket in self._by_type.items():
-            bucket.extend(c for c in checks if c.types is None or kind in c.types)
+        # Per type, the (id, function) pairs to run, in catalogue order: built
+        # once so the pass does no lookups per object beyond the type.
+        self._for_all = _plan(c for c in checks if c.types is None)
+        kinds = {kind for check in checks for kind in check.types or ()}
+        self._by_type: dict[str, _Plan] = {
+            kind: _plan(c for c in checks if c.types is None or kind in c.types) for kind in kinds
+        }
         self._cross = [
             cls
             for cls in CROSS_OBJECT_CHECKS
@@ -184,7 +193,7 @@ class Validator:
         reader = BundleReader(stream, reader_problem)
         try:
             self._run(
-                ((i, line, obj) for i, line, obj in reader),
+                reader,
                 sink,
                 summary,
                 progress,
@@ -238,27 +247,28 @@ class Validator:
         for index, line, obj in items:
             count += 1
             sink.index, sink.line = index, line
-            if not isinstance(obj, dict) or not isinstance(obj.get("type"), str):
+            kind = obj.get("type") if isinstance(obj, dict) else None
+            if not isinstance(kind, str):
                 sink.object_id = None
                 message = "each member of objects must be a JSON object with a string 'type'"
                 sink.add("IS-006", message, f"$.objects[{index}]", None, line, index=index)
                 continue
             object_id = obj.get("id")
             sink.object_id = object_id if isinstance(object_id, str) else None
-            for check in by_type.get(obj["type"], for_all):
-                sink.check_id = check.info.id
+            for check_id, fn in by_type.get(kind, for_all):
+                sink.check_id = check_id
                 try:
-                    check.fn(obj, emit)
+                    fn(obj, emit)
                 except Exception as exc:  # a defect in a check must not hide the others
                     emit(
                         "",
-                        f"internal error in check {check.info.id} ({type(exc).__name__}: {exc});"
+                        f"internal error in check {check_id} ({type(exc).__name__}: {exc});"
                         " please report this with the input",
                     )
             if cross_types:
                 where = ObjectRef(sink.file, index, line, sink.object_id)
                 for checker, types in cross_types:
-                    if types is None or obj["type"] in types:
+                    if types is None or kind in types:
                         checker.observe(obj, where)
             if progress is not None and count % _PROGRESS_EVERY == 0:
                 progress(bytes_read(), count)

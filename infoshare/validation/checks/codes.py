@@ -25,6 +25,8 @@ from infoshare.reference import country_code_problem, language_tag_problem
 from infoshare.validation._registry import Emit, StixDict, jpath, object_check
 
 _FIMI: Final = ("extensions", EXT_FIMI_INCIDENT)
+#: Where a code sits in the object; made into a JSON path only for a finding.
+_Parts = tuple[str | int, ...]
 
 
 def _fimi_extension(obj: StixDict) -> dict[str, Any] | None:
@@ -44,71 +46,71 @@ def _strings(value: Any) -> Iterator[tuple[int, str]]:
 # --- IS-411 -------------------------------------------------------------------------------
 
 
-def _country_codes(obj: StixDict) -> Iterator[tuple[str, str, bool]]:
-    """(path, code, upper case required) for every country code of ``obj``."""
+def _country_codes(obj: StixDict) -> Iterator[tuple[_Parts, str, bool]]:
+    """(path parts, code, upper case required) for every country code of ``obj``."""
     if obj["type"] == "location":
         code = obj.get("country")
         if isinstance(code, str):
-            yield jpath("country"), code, False
+            yield ("country",), code, False
         return
     fimi = _fimi_extension(obj)
     if fimi is None:
         return
     for index, code in _strings(fimi.get("target_countries")):
-        yield jpath(*_FIMI, "target_countries", index), code, True
+        yield (*_FIMI, "target_countries", index), code, True
     attribution = fimi.get("attribution")
     if isinstance(attribution, dict):
         code = attribution.get("attributed_country")
         if isinstance(code, str):
-            yield jpath(*_FIMI, "attribution", "attributed_country"), code, True
+            yield (*_FIMI, "attribution", "attributed_country"), code, True
 
 
 @object_check("IS-411", types={"incident", "location"})
 def country_codes(obj: StixDict, emit: Emit) -> None:
-    for path, code, upper_required in _country_codes(obj):
+    for parts, code, upper_required in _country_codes(obj):
         problem = country_code_problem(
             code if upper_required or not code.isascii() else code.upper()
         )
         if problem is not None:
-            emit(path, problem)
+            emit(jpath(*parts), problem)
 
 
 # --- IS-412 -------------------------------------------------------------------------------
 
 
-def _language_tags(obj: StixDict) -> Iterator[tuple[str, str]]:
-    """(path, tag) for every language tag of ``obj``."""
+def _language_tags(obj: StixDict) -> Iterator[tuple[_Parts, str]]:
+    """(path parts, tag) for every language tag of ``obj``."""
     lang = obj.get("lang")
     if isinstance(lang, str):
-        yield jpath("lang"), lang
+        yield ("lang",), lang
     markings = obj.get("granular_markings")
     if isinstance(markings, list):
         for index, marking in enumerate(markings):
             if isinstance(marking, dict) and isinstance(marking.get("lang"), str):
-                yield jpath("granular_markings", index, "lang"), marking["lang"]
+                yield ("granular_markings", index, "lang"), marking["lang"]
     kind = obj["type"]
     if kind == "incident":
         fimi = _fimi_extension(obj)
         if fimi is not None:
             for index, tag in _strings(fimi.get("target_languages")):
-                yield jpath(*_FIMI, "target_languages", index), tag
+                yield (*_FIMI, "target_languages", index), tag
     elif kind == TYPE_NARRATIVE:
         for index, tag in _strings(obj.get("languages")):
-            yield jpath("languages", index), tag
+            yield ("languages", index), tag
     elif kind == TYPE_MEDIA_CONTENT:
         language = obj.get("language")
         if isinstance(language, str):
-            yield jpath("language"), language
+            yield ("language",), language
     elif kind == "language-content":
         contents = obj.get("contents")
         if isinstance(contents, dict):
             for key in contents:
-                yield jpath("contents", key), key
+                yield ("contents", key), key
 
 
 @object_check("IS-412")
 def language_tags(obj: StixDict, emit: Emit) -> None:
-    for path, tag in _language_tags(obj):
+    for parts, tag in _language_tags(obj):
         problem = language_tag_problem(tag)
         if problem is not None:
-            emit(path, problem)
+            emit(jpath(*parts), problem)

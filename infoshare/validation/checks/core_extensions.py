@@ -9,6 +9,7 @@ OASIS TLP 2.0 markings, which are accepted).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from infoshare.markings import TLP_1_0_SUCCESSORS
@@ -32,6 +33,18 @@ _TLP_1_0_COLOURS = {
 }
 
 
+@functools.lru_cache(maxsize=1024)
+def _is_extension_id(key: str) -> bool:
+    """:func:`is_identifier`, remembered: the same few extension keys recur."""
+    return is_identifier(key)
+
+
+@functools.lru_cache(maxsize=1024)
+def _extension_path(key: str) -> str:
+    """``.extensions['<key>']``: the same few keys recur on every object."""
+    return jpath("extensions", key)
+
+
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 70 else text[:67] + "..."
@@ -39,9 +52,9 @@ def _show(value: Any) -> str:
 
 def _check_extension(kind: str, key: str, value: Any, emit: Emit) -> str | None:
     """Check one entry of ``extensions``; return its new-object extension_type, if any."""
-    at = jpath("extensions", key)
+    at = _extension_path(key)
     if key.startswith(EXTENSION_DEFINITION_PREFIX):
-        if not is_identifier(key):
+        if not _is_extension_id(key):
             emit(
                 at,
                 f"extension key {_show(key)} is not a valid extension-definition id;"

@@ -111,27 +111,32 @@ def _scan(
 
     ``extra`` names further timestamp properties that hold at this level only.
     """
-    kinds = _KINDS
+    kinds, good_ids = _KINDS, _GOOD_IDS
     for key, value in node.items():
         kind = kinds.get(key)
         if kind is None:
             kind = _kind_of(key)
         if kind == _PLAIN:
-            if isinstance(value, dict):
+            if isinstance(value, str):  # the most frequent case first
+                if key in extra:
+                    _bad_timestamp(chain, key, value, emit)
+            elif isinstance(value, dict):
                 _scan(value, (chain, key), emit, typed, _NONE)
             elif isinstance(value, list):
                 for index, item in enumerate(value):
                     if isinstance(item, dict):
                         _scan(item, ((chain, key), index), emit, typed, _NONE)
-            elif key in extra and isinstance(value, str):
-                _bad_timestamp(chain, key, value, emit)
         elif kind == _REF:
+            if isinstance(value, str) and value in good_ids:
+                continue  # the usual case, without a call
             problem = _bad_reference(key, value, typed)
             if problem:
                 emit(render_path((chain, key)), problem, "IS-103")
         elif kind == _REFS:
             if isinstance(value, list):
                 for index, item in enumerate(value):
+                    if isinstance(item, str) and item in good_ids:
+                        continue
                     problem = _bad_reference(key, item, typed)
                     if problem:
                         emit(render_path(((chain, key), index)), problem, "IS-103")

@@ -162,6 +162,18 @@ def _values(
     return []
 
 
+def _wrong_target(ref: Any, allowed: frozenset[str], open_to_custom: bool) -> str | None:
+    """The type ``ref`` points to when the entry does not allow it, else None."""
+    if not isinstance(ref, str):
+        return None  # not an identifier: IS-103 reports it
+    target, separator, _ = ref.partition("--")
+    if not separator or target in allowed or (open_to_custom and target not in KNOWN_TYPES):
+        return None
+    if not is_identifier(ref):
+        return None  # IS-103 reports it
+    return target
+
+
 @object_check("IS-110")
 def check_reference_targets(obj: StixDict, emit: Emit) -> None:
     """Each reference property points to an object of a type it allows."""
@@ -170,24 +182,24 @@ def check_reference_targets(obj: StixDict, emit: Emit) -> None:
         if value is None:
             continue
         found: list[tuple[Any, tuple[str | int, ...]]]
-        if len(path) == 1:  # the common case: a top-level reference property
-            found = (
-                [(v, (path[0], i)) for i, v in enumerate(value)]
-                if isinstance(value, list)
-                else [(value, path)]
-            )
-        else:
+        if len(path) > 1:
             found = _values(obj, path, ())
+        elif isinstance(value, list):  # a top-level list of references: paths only on a finding
+            for index, ref in enumerate(value):
+                target = _wrong_target(ref, allowed, open_to_custom)
+                if target is not None:
+                    emit(jpath(path[0], index), _message(path, wanted, target))
+            continue
+        else:
+            found = [(value, path)]
         for ref, at in found:
-            if not isinstance(ref, str) or "--" not in ref:
-                continue  # not an identifier: IS-103 reports it
-            target = ref.split("--", 1)[0]
-            if target in allowed or (open_to_custom and target not in KNOWN_TYPES):
-                continue
-            if not is_identifier(ref):
-                continue  # IS-103 reports it
-            emit(
-                jpath(*at),
-                f"{path[-1]} must point to {wanted}, not to an object of type {target};"
-                " reference an object of an allowed type",
-            )
+            target = _wrong_target(ref, allowed, open_to_custom)
+            if target is not None:
+                emit(jpath(*at), _message(path, wanted, target))
+
+
+def _message(path: tuple[str, ...], wanted: str, target: str) -> str:
+    return (
+        f"{path[-1]} must point to {wanted}, not to an object of type {target};"
+        " reference an object of an allowed type"
+    )

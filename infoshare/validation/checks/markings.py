@@ -40,8 +40,9 @@ def tlp_marking_required(obj: StixDict, emit: Emit) -> None:
         refs = []
     elif not isinstance(refs, list):
         return  # IS-102 reports the wrong type
-    if any(isinstance(r, str) and r in TLP_2_0_LEVELS for r in refs):
-        return
+    for ref in refs:
+        if isinstance(ref, str) and ref in TLP_2_0_LEVELS:
+            return
     for index, ref in enumerate(refs):
         if isinstance(ref, str) and ref in TLP_1_0_SUCCESSORS:
             old, new = TLP_1_0_SUCCESSORS[ref]

@@ -18,7 +18,6 @@ database and the re-check becomes one query, in input order.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any, Final
 
 from infoshare import profile
@@ -92,24 +91,56 @@ def iter_references(obj: StixDict) -> list[tuple[str, _Parts]]:
     return found
 
 
-def _ref_values(node: Any) -> Iterator[str]:
-    """The reference strings in ``node``, without their paths (the fast path)."""
-    if isinstance(node, dict):
-        for key, item in node.items():
-            if not isinstance(key, str):
+# How the fast path treats a property, by its name (cached: names repeat a lot).
+_PLAIN, _REF, _REFS, _SKIP = range(4)
+_KINDS: dict[Any, int] = {}
+_KINDS_LIMIT: Final = 20_000
+
+
+def _kind_of(key: Any) -> int:
+    if not isinstance(key, str):
+        kind = _SKIP
+    elif key.endswith("_ref"):
+        kind = _REF
+    elif key.endswith("_refs"):
+        kind = _REFS
+    else:
+        kind = _PLAIN
+    if len(_KINDS) < _KINDS_LIMIT:
+        _KINDS[key] = kind
+    return kind
+
+
+def _collect_refs(node: dict[Any, Any], out: list[str]) -> None:
+    """Append the reference strings in ``node`` and below it to ``out``, without
+    their paths (the fast path: paths are built only for unresolved ones)."""
+    kinds = _KINDS
+    for key, item in node.items():
+        kind = kinds.get(key)
+        if kind is None:
+            kind = _kind_of(key)
+        if kind == _PLAIN:
+            if isinstance(item, str):  # the most frequent case first
                 continue
-            if key.endswith("_ref"):
-                if isinstance(item, str):
-                    yield item
-            elif key.endswith("_refs"):
-                if isinstance(item, list):
-                    yield from (ref for ref in item if isinstance(ref, str))
-            elif isinstance(item, dict | list):
-                yield from _ref_values(item)
-    elif isinstance(node, list):
-        for item in node:
-            if isinstance(item, dict | list):
-                yield from _ref_values(item)
+            if isinstance(item, dict):
+                _collect_refs(item, out)
+            elif isinstance(item, list):
+                _collect_list(item, out)
+        elif kind == _REF:
+            if isinstance(item, str):
+                out.append(item)
+        elif kind == _REFS and isinstance(item, list):
+            for ref in item:
+                if isinstance(ref, str):
+                    out.append(ref)
+
+
+def _collect_list(items: list[Any], out: list[str]) -> None:
+    for item in items:
+        if isinstance(item, dict):
+            _collect_refs(item, out)
+        elif isinstance(item, list):
+            _collect_list(item, out)
 
 
 @cross_object_check
@@ -137,8 +168,12 @@ class ReferencesResolve(CrossObjectCheck):
         if isinstance(object_id, str):
             self._ids.add(object_id)
         ids, known = self._ids, self._known
-        if not all(ref in ids or ref in WELL_KNOWN_IDS or ref in known for ref in _ref_values(obj)):
-            self._add_pending(obj, where)  # the rare case: only now build the paths
+        refs: list[str] = []
+        _collect_refs(obj, refs)
+        for ref in refs:
+            if ref not in ids and ref not in WELL_KNOWN_IDS and ref not in known:
+                self._add_pending(obj, where)  # the rare case: only now build the paths
+                break
         if self._limit is not None and len(ids) + len(self._pending) > self._limit:
             self._spill()
 
