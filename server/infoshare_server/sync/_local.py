@@ -10,41 +10,11 @@ duplicate rules, the same status resources as an Add Objects request.
 
 from __future__ import annotations
 
+from infoshare_server.backend import api_root_settings
 from infoshare_server.config import NodeConfig, RemoteCollectionSection
 from infoshare_server.ingest import Ingest
-from infoshare_server.storage import (
-    ApiRootSettings,
-    CollectionKey,
-    CollectionSettings,
-    Store,
-)
+from infoshare_server.storage import CollectionKey, Store
 from infoshare_server.sync._errors import SyncError
-
-
-def api_root_settings(config: NodeConfig) -> list[ApiRootSettings]:
-    """The configured API roots and collections, as the store records them."""
-    return [
-        ApiRootSettings(
-            name=root.name,
-            title=root.title,
-            description=root.description,
-            max_content_length=config.limits.max_content_length,
-            collections=tuple(
-                CollectionSettings(
-                    id=str(c.id),
-                    title=c.title,
-                    description=c.description,
-                    alias=c.alias,
-                    can_read=c.can_read,
-                    can_write=c.can_write,
-                    media_types=tuple(c.media_types),
-                    mode=c.mode,
-                )
-                for c in root.collections
-            ),
-        )
-        for root in config.api_roots
-    ]
 
 
 class LocalNode:
