@@ -6,8 +6,9 @@ decided in docs/adr/0004-sql-storage.md:
 
 * Reads run one SQL query with the filters (``storage._filters``), version
   selection, visibility and keyset paging inside it; pages are ordered by
-  ``date_added`` (the store's ``seq``). Stored JSON goes out unchanged (parsed,
-  never passed through models).
+  ``date_added`` (the store's ``seq``). Stored JSON goes out unchanged: its
+  text is spliced into the response (``rawjson.py``), never re-encoded or
+  passed through models.
 * ``next`` tokens are stateless and signed (``paging.py``): any worker serves
   any page; ``more: true`` always comes with ``next``.
 * ``X-TAXII-Date-Added-First``/``-Last`` give the ``date_added`` of the first
@@ -30,7 +31,6 @@ are also written to the database, where objects and statuses point at them).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -43,6 +43,7 @@ from infoshare_server.access._audit import Action
 from infoshare_server.errors import RequestError
 from infoshare_server.ingest import MAX_ID_LENGTH, Ingest
 from infoshare_server.paging import Endpoint, PageSigner, PageToken, filter_digest
+from infoshare_server.rawjson import RawJSON
 from infoshare_server.storage import (
     ApiRootSettings,
     CollectionKey,
@@ -348,21 +349,22 @@ class SqlBackend(Backend):  # type: ignore[misc]
         object_id: str | None = None,
     ) -> tuple[list[StoredObject], bool, str | None]:
         key = self._key(api_root, collection_id)
-        visibility = self._readable(key)
-        owner = self._owner()
-        size = _page_size(limit, self.max_page_size)
-        digest = filter_digest(filter_args, object_id)
-        after_seq = 0
-        if "next" in filter_args:
-            after_seq = self._signer.check(
-                str(filter_args["next"]),
-                endpoint=endpoint,
-                api_root=api_root,
-                collection_id=collection_id,
-                filters=digest,
-                partner=owner,
-            )
+        # One read transaction for the rights and the rows (docs/adr/0004, Performance).
         with self.store.reading() as connection:
+            visibility = self._readable(key, connection)
+            owner = self._owner()
+            size = _page_size(limit, self.max_page_size)
+            digest = filter_digest(filter_args, object_id)
+            after_seq = 0
+            if "next" in filter_args:
+                after_seq = self._signer.check(
+                    str(filter_args["next"]),
+                    endpoint=endpoint,
+                    api_root=api_root,
+                    collection_id=collection_id,
+                    filters=digest,
+                    partner=owner,
+                )
             rows = select_objects(
                 connection,
                 key.collection_pk,
@@ -387,12 +389,14 @@ class SqlBackend(Backend):  # type: ignore[misc]
         partner = self._partner()
         return partner.id if partner is not None else ""
 
-    def _readable(self, key: CollectionKey) -> Visibility | None:
+    def _readable(
+        self, key: CollectionKey, connection: Connection | None = None
+    ) -> Visibility | None:
         """The visibility clause for reading ``key``; 403 without the read right."""
         partner = self._partner()
         if partner is None or self.access is None:
             return self.visibility
-        rights = self.access.rights(partner, key)
+        rights = self.access.rights(partner, key, connection)
         if not rights.read:
             raise RequestError("these credentials may not read this collection", 403)
         return self.access.visibility(partner, rights)
@@ -490,9 +494,10 @@ def _page_size(limit: object, max_page_size: int) -> int:
     return min(limit, max_page_size)
 
 
-def _parse(row: StoredObject) -> Any:
+def _parse(row: StoredObject) -> RawJSON:
+    """The stored object, to be written into the response as stored (see ``rawjson.py``)."""
     assert row.body is not None
-    return json.loads(row.body)
+    return RawJSON(row.body)
 
 
 def _manifest(row: StoredObject) -> dict[str, str]:

@@ -160,6 +160,7 @@ class Ingest:
                     record,
                     [(new, result) for (_, new), result in zip(accepted, added, strict=True)],
                 )
+        self.store.statistics.added(sum(1 for result in added if result.date_added is not None))
         return record
 
     def _known_references(

@@ -25,6 +25,7 @@ from flask.json.provider import DefaultJSONProvider
 from medallion.exceptions import ProcessingError
 from werkzeug.exceptions import BadRequest
 
+from infoshare_server.rawjson import contains_raw, encode
 from infoshare_server.request_body import read_body
 
 TAXII_MEDIA_TYPE = "application/taxii+json"
@@ -46,9 +47,17 @@ class StrictJSONProvider(DefaultJSONProvider):
     """JSON as RFC 8259 defines it: ``NaN`` and ``Infinity`` are not numbers.
 
     Keys keep their order in responses (resources read like the specification's examples).
+
+    Stored objects (:class:`~infoshare_server.rawjson.RawJSON`) are written as their
+    stored text, not parsed and encoded again.
     """
 
     sort_keys = False
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        if contains_raw(obj):
+            return encode(obj, lambda value: super(StrictJSONProvider, self).dumps(value, **kwargs))
+        return super().dumps(obj, **kwargs)
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         kwargs.setdefault("parse_constant", _reject_constant)
@@ -152,15 +161,23 @@ def _valid_timestamp(value: str) -> bool:
 
 
 def _depth_ok(value: Any) -> bool:
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > MAX_JSON_DEPTH:
+    """True when no value of ``value`` (itself at depth 1) lies deeper than MAX_JSON_DEPTH.
+
+    Walks the containers level by level and never visits scalars (most of a
+    STIX object), so the check costs a fraction of parsing the body.
+    """
+    level: list[Any] = [value] if isinstance(value, (dict, list)) else []
+    depth = 1
+    while level:
+        # The members of the containers at ``depth`` lie at ``depth + 1``.
+        if depth >= MAX_JSON_DEPTH and any(level):
             return False
-        if isinstance(item, dict):
-            stack.extend((child, depth + 1) for child in item.values())
-        elif isinstance(item, list):
-            stack.extend((child, depth + 1) for child in item)
+        deeper: list[Any] = []
+        for item in level:
+            members = item.values() if isinstance(item, dict) else item
+            deeper.extend(member for member in members if isinstance(member, (dict, list)))
+        level = deeper
+        depth += 1
     return True
 
 

@@ -61,11 +61,16 @@ def _clip(value: str | None) -> str | None:
     return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
 
 
+#: Built once (one per read request): parameters are bound at execution.
+_INSERT = sa.insert(t.audit_log)
+
+
 def write_entry(connection: Connection, entry: AuditEntry) -> None:
     """Append ``entry`` inside the caller's write transaction."""
     ids = list(entry.object_ids[:MAX_IDS])
     connection.execute(
-        sa.insert(t.audit_log).values(
+        _INSERT,
+        dict(
             at=entry.at,
             action=entry.action,
             partner_id=_clip(entry.partner_id),
@@ -78,7 +83,7 @@ def write_entry(connection: Connection, entry: AuditEntry) -> None:
             object_count=max(entry.object_count, len(entry.object_ids)),
             object_ids=json.dumps(ids, ensure_ascii=True),
             source_address=_clip(entry.source_address),
-        )
+        ),
     )
 
 

@@ -107,11 +107,32 @@ class AccessControl:
 
     # --- rights and visibility ----------------------------------------------------------
 
-    def rights(self, partner: Partner, key: CollectionKey) -> Rights:
+    def rights(
+        self, partner: Partner, key: CollectionKey, connection: Connection | None = None
+    ) -> Rights:
+        """The partner's rights in ``key``: one query per request and collection.
+
+        Remembered in ``flask.g`` for the current request only, so a grant
+        changed or revoked in any process applies from the next request on.
+        ``connection``: read within that open transaction (the request's own
+        read) instead of one of its own.
+        """
         if self.store is None:
             return NO_RIGHTS
-        with self.store.reading() as connection:
-            return rights_for(connection, partner, key)
+        memo: dict[tuple[str, int], Rights] | None = None
+        if has_request_context():
+            memo = g.setdefault("infoshare_rights", {})
+        cache_key = (partner.id, key.collection_pk)
+        if memo is not None and cache_key in memo:
+            return memo[cache_key]
+        if connection is not None:
+            found = rights_for(connection, partner, key)
+        else:
+            with self.store.reading() as own:
+                found = rights_for(own, partner, key)
+        if memo is not None:
+            memo[cache_key] = found
+        return found
 
     def visibility(self, partner: Partner, rights: Rights) -> Visibility:
         return visibility_clause(partner, rights, self.settings.unmarked_tlp)
@@ -146,14 +167,21 @@ class AccessControl:
         )
 
     def audit(self, connection: Connection | None, entry: AuditEntry) -> None:
-        """Append ``entry``: inside ``connection``'s transaction, or in one of its own."""
+        """Append ``entry``: inside ``connection``'s transaction, or in one of its own.
+
+        An entry of its own for a read is committed before the response is
+        sent but without waiting for the disk (SQLite ``synchronous=NORMAL``
+        in WAL mode: it survives a crash of the node, not a power loss right
+        after it; see "Audit trail" in docs/adr/0006-partner-access.md). Every
+        other entry of its own (denials, failed logins) is committed durably.
+        """
         if connection is not None:
             write_entry(connection, entry)
             return
         if self.store is None:
             log.warning("no database to audit %s by %s", entry.action, entry.partner_id)
             return
-        with self.store.writing() as own:
+        with self.store.writing(durable=entry.action != "read") as own:
             write_entry(own, entry)
 
     def audit_denied(self, response: Response) -> Response:

@@ -282,10 +282,16 @@ def grants_of(connection: Connection, partner_id: str) -> dict[int, Rights]:
     }
 
 
+#: Built once: every request runs it, and building a statement costs more than running it.
+_GRANT = sa.select(t.grants).where(
+    t.grants.c.partner_id == sa.bindparam("partner_id"),
+    t.grants.c.collection_pk == sa.bindparam("collection_pk"),
+)
+
+
 def grant_of(connection: Connection, partner_id: str, collection_pk: int) -> Rights | None:
-    g = t.grants
     row = connection.execute(
-        sa.select(g).where(g.c.partner_id == partner_id, g.c.collection_pk == collection_pk)
+        _GRANT, {"partner_id": partner_id, "collection_pk": collection_pk}
     ).first()
     if row is None:
         return None

@@ -33,7 +33,12 @@ from infoshare_server.errors import StorageError
 #: How long an SQLite connection waits for another writer, in milliseconds.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
+#: Page cache of each SQLite connection, in KiB (SQLite's default is 2 MiB): holds the
+#: upper levels of the id indexes that every ingest touches at random.
+SQLITE_CACHE_KIB = 16_384
+
 _WRITE_OPTION = "infoshare_write"
+_RELAXED_OPTION = "infoshare_relaxed"
 
 
 def create_engine(url: str, **engine_options: Any) -> Engine:
@@ -103,12 +108,17 @@ def _configure_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = FULL")
             cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
         finally:
             cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        if connection.get_execution_options().get(_WRITE_OPTION):
+        options = connection.get_execution_options()
+        if options.get(_WRITE_OPTION):
+            # Per transaction: the pooled connection may have served a relaxed one before.
+            relaxed = bool(options.get(_RELAXED_OPTION))
+            connection.exec_driver_sql(f"PRAGMA synchronous = {'NORMAL' if relaxed else 'FULL'}")
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             connection.exec_driver_sql("BEGIN")
@@ -119,15 +129,22 @@ def is_sqlite(engine: Engine | Connection) -> bool:
 
 
 @contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
+def write_transaction(engine: Engine, *, durable: bool = True) -> Iterator[Connection]:
     """A transaction for writing: committed when the block ends, rolled back on error.
 
     On SQLite it starts with ``BEGIN IMMEDIATE`` (the write lock is taken
     first); on PostgreSQL writers serialise on the ``node_clock`` row instead
     (see ``_objects.lock_clock``).
+
+    ``durable=False`` (SQLite only; PostgreSQL always commits durably) commits
+    with ``synchronous=NORMAL``: in WAL mode the commit survives a crash or
+    ``kill -9`` of the node, but not a power loss or an OS crash just after it
+    (the next durable commit, or a checkpoint, makes it durable). The node uses
+    it for audit records of reads only (docs/adr/0006-partner-access.md).
     """
+    options = {_WRITE_OPTION: True, _RELAXED_OPTION: not durable}
     with (
-        engine.connect().execution_options(**{_WRITE_OPTION: True}) as connection,
+        engine.connect().execution_options(**options) as connection,
         connection.begin(),
     ):
         yield connection

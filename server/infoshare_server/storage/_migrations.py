@@ -29,6 +29,7 @@ from infoshare_server.storage import _sync_tables as st
 from infoshare_server.storage import _tables as t
 from infoshare_server.storage._access_migration import apply_access_schema
 from infoshare_server.storage._engine import is_sqlite, write_transaction
+from infoshare_server.storage._latest_migration import apply_latest_flag
 
 #: Arbitrary constant key of the PostgreSQL advisory lock taken while migrating.
 _ADVISORY_LOCK_KEY = 0x1F0_5A4E
@@ -57,6 +58,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "objects, collections, api roots, statuses, node clock", _v1_initial),
     Migration(2, "partner access: partners, credentials, grants, audit, TLP", apply_access_schema),
     Migration(3, "node-to-node sync: watermarks, provenance, rejections", _v3_sync),
+    Migration(4, "objects.is_last flag; drop ix_objects_collection_id_spec", apply_latest_flag),
 )
 
 #: The schema version this code expects.

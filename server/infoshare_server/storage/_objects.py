@@ -28,13 +28,18 @@ from sqlalchemy.sql import ColumnElement, FromClause
 
 from infoshare_server.storage import _tables as t
 from infoshare_server.storage._engine import is_sqlite
-from infoshare_server.storage._time import format_date_added, next_date_added
+from infoshare_server.storage._time import format_date_added, next_moment, parse_date_added
 
 #: Decides which stored rows a caller may see; receives the objects table (aliased).
 Visibility = Callable[[FromClause], ColumnElement[bool]]
 
 #: Values per ``IN (...)`` list in the write path (stays far below driver limits).
 _CHUNK = 500
+
+#: The aliases every read uses, built once: building an alias's column collection
+#: costs more than the rest of a small query's construction.
+_ROW = t.objects.alias("o")
+_OTHER = {name: t.objects.alias(name) for name in ("newer_spec", "first_version", "last_version")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,18 +106,21 @@ def _conditions(
         conds.append(o.c.date_added > query.added_after)
 
     def same_object(alias: str) -> tuple[FromClause, list[ColumnElement[bool]]]:
-        other = t.objects.alias(alias)
+        other = _OTHER[alias]
         return other, [
             other.c.collection_pk == o.c.collection_pk,
             other.c.object_id == o.c.object_id,
             *_visible(visibility, other),
         ]
 
+    # ``is_last`` rows are the latest of all versions, so also of the visible ones:
+    # the subqueries below only run for older versions (hotspot 4, see module doc).
     if query.spec_versions:
         conds.append(o.c.spec_version.in_(query.spec_versions))
     else:
         newer, on = same_object("newer_spec")
-        conds.append(~sa.exists().where(*on, newer.c.spec_version > o.c.spec_version))
+        newer_spec = sa.exists().where(*on, newer.c.spec_version > o.c.spec_version)
+        conds.append(sa.or_(o.c.is_last, ~newer_spec))
 
     if "all" not in query.versions:
         choices: list[ColumnElement[bool]] = []
@@ -132,9 +140,23 @@ def _conditions(
                 if kind == "last"
                 else other.c.version_key < o.c.version_key
             )
+            if kind == "last" and not query.spec_versions:
+                choices.append(o.c.is_last)
             choices.append(~sa.exists().where(*on, beyond))
         conds.append(sa.or_(*choices) if choices else sa.false())
     return conds
+
+
+def _seq_order(table: FromClause) -> ColumnElement[int]:
+    """``seq + 0``: the same order, but no planner may walk the ``seq`` index for it.
+
+    Used when the ids are pinned (object, versions, delete, duplicate check,
+    ``match[id]``): the few rows of those ids come from the ``(collection,
+    object_id, …)`` index and are sorted, instead of a walk of the whole
+    collection in ``seq`` order that a planner without (or with stale)
+    statistics may choose (hotspot 1 of docs/adr/0004-sql-storage.md, Performance).
+    """
+    return table.c.seq + 0
 
 
 def select_objects(
@@ -148,7 +170,7 @@ def select_objects(
     visibility: Visibility | None = None,
 ) -> list[StoredObject]:
     """The rows matching ``query`` after ``after_seq``, in ``seq`` order, at most ``limit``."""
-    o = t.objects.alias("o")
+    o = _ROW
     columns = [
         o.c.seq,
         o.c.object_id,
@@ -161,7 +183,7 @@ def select_objects(
     stmt = (
         sa.select(*columns)
         .where(*_conditions(o, collection_pk, query, visibility), o.c.seq > after_seq)
-        .order_by(o.c.seq)
+        .order_by(_seq_order(o) if query.ids else o.c.seq)
     )
     if limit is not None:
         stmt = stmt.limit(limit)
@@ -175,11 +197,46 @@ def delete_objects(
     *,
     visibility: Visibility | None = None,
 ) -> int:
-    """Delete the rows matching ``query``; returns how many were deleted."""
-    o = t.objects.alias("o")
-    chosen = sa.select(o.c.seq).where(*_conditions(o, collection_pk, query, visibility))
+    """Delete the rows matching ``query``; returns how many were deleted.
+
+    Runs inside the caller's write transaction; recomputes ``is_last`` for the
+    objects it touched.
+    """
+    # Serialise with writers (as inserts do), so ``is_last`` is recomputed from rows no
+    # concurrent transaction is changing.
+    lock_clock(connection)
+    o = _ROW
+    conditions = _conditions(o, collection_pk, query, visibility)
+    touched = sorted(set(connection.execute(sa.select(o.c.object_id).where(*conditions)).scalars()))
+    if not touched:
+        return 0
+    chosen = sa.select(o.c.seq).where(*conditions)
     result = connection.execute(sa.delete(t.objects).where(t.objects.c.seq.in_(chosen)))
+    for start in range(0, len(touched), _CHUNK):
+        refresh_last(connection, collection_pk, touched[start : start + _CHUNK])
     return int(result.rowcount)
+
+
+def refresh_last(
+    connection: Connection, collection_pk: int, object_ids: Sequence[str] | None = None
+) -> None:
+    """Recompute ``is_last`` for ``object_ids`` (every object when None) of a collection."""
+    o, newer = t.objects, t.objects.alias("newer")
+    newest = ~sa.exists().where(
+        newer.c.collection_pk == o.c.collection_pk,
+        newer.c.object_id == o.c.object_id,
+        sa.or_(
+            newer.c.spec_version > o.c.spec_version,
+            sa.and_(
+                newer.c.spec_version == o.c.spec_version,
+                newer.c.version_key > o.c.version_key,
+            ),
+        ),
+    )
+    stmt = sa.update(o).where(o.c.collection_pk == collection_pk).values(is_last=newest)
+    if object_ids is not None:
+        stmt = stmt.where(o.c.object_id.in_(object_ids))
+    connection.execute(stmt)
 
 
 def existing_ids(connection: Connection, collection_pk: int, ids: Iterable[str]) -> set[str]:
@@ -237,19 +294,30 @@ def insert_objects(
     transaction and locks the node clock first.
     """
     last_seq, last_added = lock_clock(connection)
+    #: The instant of ``last_added``, parsed once (not once per object).
+    last_moment = parse_date_added(last_added) if last_added is not None else None
     #: (id, version_key) -> stored version; (id, None) -> a stored version of that id.
     present: dict[tuple[str, str | None], str] = {}
+    #: object id -> (spec_version, version_key) of its latest version, and its row:
+    #: the seq of a stored row, or the new row's dict.
+    latest: dict[str, tuple[tuple[str, str], int | dict[str, object]]] = {}
     wanted = sorted({item.object_id for item in new})
+    o = t.objects
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
         stmt = (
-            sa.select(t.objects.c.object_id, t.objects.c.version_key, t.objects.c.version)
-            .where(t.objects.c.collection_pk == collection_pk, t.objects.c.object_id.in_(chunk))
-            .order_by(t.objects.c.seq)
+            sa.select(o.c.object_id, o.c.version_key, o.c.version, o.c.spec_version, o.c.seq)
+            .where(o.c.collection_pk == collection_pk, o.c.object_id.in_(chunk))
+            .order_by(_seq_order(o))
         )
-        for object_id, key, version in connection.execute(stmt):
+        for object_id, key, version, spec_version, seq in connection.execute(stmt):
             present[(object_id, key)] = version
             present.setdefault((object_id, None), version)
+            rank = (spec_version, key)
+            if object_id not in latest or rank > latest[object_id][0]:
+                latest[object_id] = (rank, int(seq))
+    #: Stored rows that stop being the latest version of their object.
+    demoted: list[int] = []
     rows: list[dict[str, object]] = []
     outcome: list[Inserted] = []
     for item in new:
@@ -257,8 +325,8 @@ def insert_objects(
         if stored is not None:
             outcome.append(Inserted(None, stored))
             continue
-        moment = next_date_added(now, last_added)
-        last_added = format_date_added(moment)
+        last_moment = next_moment(now, last_moment)
+        last_added = format_date_added(last_moment)
         last_seq += 1
         version = item.version if item.version is not None else last_added
         key = item.version_key if item.version_key is not None else last_added[:-1] + "000Z"
@@ -275,11 +343,16 @@ def insert_objects(
                 "body": item.body,
                 "tlp": item.tlp,
                 "submitter": item.submitter,
+                "is_last": False,
             }
         )
+        _promote(latest, demoted, item.object_id, (item.spec_version, key), rows[-1])
         present[(item.object_id, item.version_key)] = version
         present.setdefault((item.object_id, None), version)
         outcome.append(Inserted(last_added, version))
+    for start in range(0, len(demoted), _CHUNK):
+        chunk_seqs = demoted[start : start + _CHUNK]
+        connection.execute(sa.update(o).where(o.c.seq.in_(chunk_seqs)).values(is_last=False))
     if rows:
         connection.execute(sa.insert(t.objects), rows)
         connection.execute(
@@ -288,3 +361,24 @@ def insert_objects(
             .values(last_seq=last_seq, last_date_added=last_added)
         )
     return outcome
+
+
+def _promote(
+    latest: dict[str, tuple[tuple[str, str], int | dict[str, object]]],
+    demoted: list[int],
+    object_id: str,
+    rank: tuple[str, str],
+    row: dict[str, object],
+) -> None:
+    """Make ``row`` the latest version of ``object_id`` if ``rank`` beats the current one."""
+    current = latest.get(object_id)
+    if current is not None and current[0] >= rank:
+        return
+    if current is not None:
+        previous = current[1]
+        if isinstance(previous, int):
+            demoted.append(previous)
+        else:
+            previous["is_last"] = False
+    row["is_last"] = True
+    latest[object_id] = (rank, row)

@@ -17,6 +17,7 @@ from infoshare_server.errors import StorageError
 from infoshare_server.storage._catalogue import ApiRootSettings, Catalogue, sync_catalogue
 from infoshare_server.storage._engine import create_engine, read_transaction, write_transaction
 from infoshare_server.storage._migrations import migrate, schema_lock
+from infoshare_server.storage._statistics import Statistics
 
 
 class Store:
@@ -25,6 +26,10 @@ class Store:
     def __init__(self, engine: Engine, *, migrate_schema: bool = True) -> None:
         self.engine = engine
         self.schema_version = migrate(engine) if migrate_schema else 0
+        #: Planner statistics (docs/adr/0004-sql-storage.md, Performance).
+        self.statistics = Statistics(engine)
+        if migrate_schema:
+            self.statistics.refresh()
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -47,9 +52,12 @@ class Store:
             yield connection
 
     @contextmanager
-    def writing(self) -> Iterator[Connection]:
-        """A connection in a write transaction, committed when the block ends."""
-        with write_transaction(self.engine) as connection:
+    def writing(self, *, durable: bool = True) -> Iterator[Connection]:
+        """A connection in a write transaction, committed when the block ends.
+
+        ``durable=False``: see :func:`~infoshare_server.storage._engine.write_transaction`.
+        """
+        with write_transaction(self.engine, durable=durable) as connection:
             yield connection
 
     def close(self) -> None:

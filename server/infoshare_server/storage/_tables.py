@@ -16,10 +16,16 @@ here always comes with a new migration step.
   with ``created_at`` so they can be purged after the retention period.
 
 Every filter has an index: ``(collection, seq)`` for paging,
-``(collection, object_id, version_key)`` for match[id], match[version] and
-duplicates, ``(collection, object_type, seq)`` for match[type],
-``(collection, date_added)`` for added_after, and
-``(collection, object_id, spec_version)`` for match[spec_version].
+``(collection, object_id, version_key)`` for match[id], match[version],
+duplicates and the versions of one object (latest spec_version included),
+``(collection, object_type, seq)`` for match[type] and
+``(collection, date_added)`` for added_after. match[spec_version] is a
+condition on the rows those indexes select (an object has few versions).
+Migration 4 dropped ``(collection, object_id, spec_version)``: the unique
+index answers the same lookups, and each index on random ids costs every
+insert a random page. ``is_last`` (migration 4) marks the latest version of
+each object, so the default read ("last" version of the latest spec version)
+needs no per-row subquery.
 """
 
 from __future__ import annotations
@@ -85,6 +91,9 @@ objects = sa.Table(
     sa.Column("tlp", sa.Text, nullable=True),
     #: Migration 2: the id of the partner that submitted this version (None: unknown).
     sa.Column("submitter", sa.Text, nullable=True),
+    #: Migration 4: this is the object's latest version: the highest spec_version and,
+    #: within it, the highest version_key (maintained by every insert and delete).
+    sa.Column("is_last", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.UniqueConstraint(
         "collection_pk", "object_id", "version_key", name="uq_objects_collection_id_version"
     ),
@@ -97,12 +106,6 @@ sa.Index(
     objects.c.seq,
 )
 sa.Index("ix_objects_collection_date_added", objects.c.collection_pk, objects.c.date_added)
-sa.Index(
-    "ix_objects_collection_id_spec",
-    objects.c.collection_pk,
-    objects.c.object_id,
-    objects.c.spec_version,
-)
 
 statuses = sa.Table(
     "statuses",

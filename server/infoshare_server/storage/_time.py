@@ -73,7 +73,10 @@ def added_after_key(value: str) -> str:
 
 def format_date_added(moment: datetime) -> str:
     """A ``date_added`` string (microseconds, UTC, Z)."""
-    return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%f}Z"
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    # isoformat is several times faster than strftime (one call per stored object).
+    return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_date_added(value: str) -> datetime:
@@ -87,7 +90,15 @@ def next_date_added(now: datetime, last: str | None) -> datetime:
     Keeps ``date_added`` strictly increasing across the node even if the
     wall clock stalls or steps back.
     """
+    return next_moment(now, parse_date_added(last) if last is not None else None)
+
+
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def next_moment(now: datetime, last: datetime | None) -> datetime:
+    """:func:`next_date_added` for an already parsed ``last`` (the ingest loop's form)."""
     if last is None:
         return now
-    floor = parse_date_added(last) + timedelta(microseconds=1)
+    floor = last + _MICROSECOND
     return now if now >= floor else floor
