@@ -23,16 +23,11 @@ from typing import Any, Final
 from infoshare.profile import EXT_FIMI_INCIDENT, TYPE_MEDIA_CONTENT, TYPE_NARRATIVE
 from infoshare.reference import country_code_problem, language_tag_problem
 from infoshare.validation._registry import Emit, StixDict, jpath, object_check
+from infoshare.validation.checks.privacy import property_extension
 
 _FIMI: Final = ("extensions", EXT_FIMI_INCIDENT)
 #: Where a code sits in the object; made into a JSON path only for a finding.
 _Parts = tuple[str | int, ...]
-
-
-def _fimi_extension(obj: StixDict) -> dict[str, Any] | None:
-    extensions = obj.get("extensions")
-    ext = extensions.get(EXT_FIMI_INCIDENT) if isinstance(extensions, dict) else None
-    return ext if isinstance(ext, dict) else None
 
 
 def _strings(value: Any) -> Iterator[tuple[int, str]]:
@@ -53,7 +48,7 @@ def _country_codes(obj: StixDict) -> Iterator[tuple[_Parts, str, bool]]:
         if isinstance(code, str):
             yield ("country",), code, False
         return
-    fimi = _fimi_extension(obj)
+    fimi = property_extension(obj, EXT_FIMI_INCIDENT)
     if fimi is None:
         return
     for index, code in _strings(fimi.get("target_countries")):
@@ -90,7 +85,7 @@ def _language_tags(obj: StixDict) -> Iterator[tuple[_Parts, str]]:
                 yield ("granular_markings", index, "lang"), marking["lang"]
     kind = obj["type"]
     if kind == "incident":
-        fimi = _fimi_extension(obj)
+        fimi = property_extension(obj, EXT_FIMI_INCIDENT)
         if fimi is not None:
             for index, tag in _strings(fimi.get("target_languages")):
                 yield (*_FIMI, "target_languages", index), tag

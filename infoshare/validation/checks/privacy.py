@@ -44,7 +44,8 @@ LOW_CONFIDENCE: Final = 50
 _ATTRIBUTION_PATH: Final = ("extensions", EXT_FIMI_INCIDENT, "attribution")
 
 
-def _extension(obj: StixDict, ext_id: str) -> dict[str, Any] | None:
+def property_extension(obj: StixDict, ext_id: str) -> dict[str, Any] | None:
+    """The property-extension ``ext_id`` of ``obj``, if it is present and an object."""
     extensions = obj.get("extensions")
     if not isinstance(extensions, dict):
         return None
@@ -62,7 +63,7 @@ def _confidence(value: Any) -> int | None:
 
 
 def _is_false_positive(incident: StixDict) -> bool:
-    fimi = _extension(incident, EXT_FIMI_INCIDENT)
+    fimi = property_extension(incident, EXT_FIMI_INCIDENT)
     return fimi is not None and fimi.get("determination") == FALSE_POSITIVE
 
 
@@ -81,7 +82,7 @@ def no_credentials(obj: StixDict, emit: Emit) -> None:
 
 @object_check("IS-702", types={"user-account"})
 def private_persons_minimised(obj: StixDict, emit: Emit) -> None:
-    account = _extension(obj, EXT_FIMI_ACCOUNT)
+    account = property_extension(obj, EXT_FIMI_ACCOUNT)
     if account is None or account.get("account_class") != PRIVATE_PERSON:
         return
     if "display_name" in obj:
@@ -118,7 +119,7 @@ def accounts_classified(obj: StixDict, emit: Emit) -> None:
 
 
 def _check_extension_attribution(obj: StixDict, emit: Emit) -> None:
-    fimi = _extension(obj, EXT_FIMI_INCIDENT)
+    fimi = property_extension(obj, EXT_FIMI_INCIDENT)
     if fimi is None or "attribution" not in fimi:
         return
     attribution = fimi["attribution"]
@@ -281,7 +282,7 @@ def low_confidence_state_attribution(obj: StixDict, emit: Emit) -> None:
     if not _is_clear(obj):
         return
     if obj["type"] == "incident":
-        fimi = _extension(obj, EXT_FIMI_INCIDENT)
+        fimi = property_extension(obj, EXT_FIMI_INCIDENT)
         attribution = fimi.get("attribution") if fimi is not None else None
         if not isinstance(attribution, dict) or not attribution.get("attributed_country"):
             return
