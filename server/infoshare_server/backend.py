@@ -399,6 +399,12 @@ class SqlBackend(Backend):  # type: ignore[misc]
         rights = self.access.rights(partner, key, connection)
         if not rights.read:
             raise RequestError("these credentials may not read this collection", 403)
+        return self._visibility(partner, rights)
+
+    def _visibility(self, partner: Partner | None, rights: Rights) -> Visibility | None:
+        """The visibility clause for ``partner`` holding ``rights`` (node-wide without access)."""
+        if partner is None or self.access is None:
+            return self.visibility
         return self.access.visibility(partner, rights)
 
     def _require_object(self, api_root: str, collection_id: str, object_id: str) -> None:
@@ -457,12 +463,7 @@ class SqlBackend(Backend):  # type: ignore[misc]
                 " delete right on this collection may",
                 403,
             )
-        partner = self._partner()
-        visibility = (
-            self.access.visibility(partner, rights)
-            if partner is not None and self.access is not None
-            else self.visibility
-        )
+        visibility = self._visibility(self._partner(), rights)
         query = parse_query(
             filter_args, allowed_filters, object_id=_pinned(object_id), default_versions=("all",)
         )

@@ -25,7 +25,7 @@ from flask.json.provider import DefaultJSONProvider
 from medallion.exceptions import ProcessingError
 from werkzeug.exceptions import BadRequest
 
-from infoshare_server.rawjson import contains_raw, encode
+from infoshare_server.rawjson import encode
 from infoshare_server.request_body import read_body
 
 TAXII_MEDIA_TYPE = "application/taxii+json"
@@ -55,9 +55,7 @@ class StrictJSONProvider(DefaultJSONProvider):
     sort_keys = False
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
-        if contains_raw(obj):
-            return encode(obj, lambda value: super(StrictJSONProvider, self).dumps(value, **kwargs))
-        return super().dumps(obj, **kwargs)
+        return encode(obj, lambda value: super(StrictJSONProvider, self).dumps(value, **kwargs))
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         kwargs.setdefault("parse_constant", _reject_constant)

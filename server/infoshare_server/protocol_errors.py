@@ -75,18 +75,6 @@ def _database_error(error: OperationalError) -> Response:
     )
 
 
-def unauthorized(status: int = 401) -> Response:
-    """flask_httpauth's error handler: a TAXII error with the Basic challenge."""
-    if status == 403:
-        return taxii_error(403, "Forbidden", "These credentials may not do this.")
-    return taxii_error(
-        401,
-        "Unauthorized",
-        "Send valid HTTP Basic credentials.",
-        {"WWW-Authenticate": 'Basic realm="infoshare"'},
-    )
-
-
 _TITLES = {
     400: "Bad Request",
     401: "Unauthorized",
