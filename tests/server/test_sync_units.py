@@ -25,7 +25,7 @@ from infoshare_server.sync._credentials import BearerAuth, remote_auth
 from infoshare_server.sync._errors import RemoteError
 from infoshare_server.sync._progress import PlainProgress, TerminalProgress
 from infoshare_server.sync._push import _batches
-from infoshare_server.sync._remote import _checked_page
+from infoshare_server.sync._remote import _checked_page, _describe_http
 
 from infoshare.errors import UsageError
 
@@ -134,6 +134,51 @@ def test_backoff_gives_up_after_its_retries_and_never_retries_garbage() -> None:
     with pytest.raises(RemoteError):
         Backoff(retries=4, sleep=slept.append).run(garbage)
     assert slept == []
+
+
+def test_backoff_waits_at_least_the_remotes_retry_after_up_to_its_max_delay() -> None:
+    slept: list[float] = []
+    calls = iter(
+        [
+            RemoteUnavailable("429", retry_after=7),
+            RemoteUnavailable("429", retry_after=0.1),
+            RemoteUnavailable("429", retry_after=3600),
+            "ok",
+        ]
+    )
+
+    def action() -> str:
+        value = next(calls)
+        if isinstance(value, Exception):
+            raise value
+        return value
+
+    seen: list[float] = []
+    backoff = Backoff(retries=5, first_delay=1, max_delay=60, sleep=slept.append)
+    assert backoff.run(action, lambda _e, _n, d: seen.append(d)) == "ok"
+    assert slept == seen == [7, 2, 60]
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [({"Retry-After": "12"}, 12.0), ({"Retry-After": "soon"}, None), ({}, None)],
+)
+def test_a_refusal_carries_the_remotes_retry_after(
+    headers: dict[str, str], expected: float | None
+) -> None:
+    response = requests.Response()
+    response.status_code = 429
+    response.headers.update(headers)
+    error = _describe_http(requests.HTTPError(response=response), "r")
+    assert isinstance(error, RemoteUnavailable) and error.retry_after == expected
+
+
+def test_a_retry_after_date_in_the_past_means_no_extra_wait() -> None:
+    response = requests.Response()
+    response.status_code = 503
+    response.headers["Retry-After"] = "Wed, 21 Oct 2015 07:28:00 GMT"
+    error = _describe_http(requests.HTTPError(response=response), "r")
+    assert isinstance(error, RemoteUnavailable) and error.retry_after == 0.0
 
 
 @pytest.mark.parametrize(

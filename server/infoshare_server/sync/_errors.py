@@ -31,10 +31,17 @@ class RemoteError(SyncError):
 
 
 class RemoteUnavailable(RemoteError):
-    """The remote is down, slow, overloaded or refuses our credentials (worth retrying)."""
+    """The remote is down, slow, overloaded or refuses our credentials (worth retrying).
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    ``retry_after`` is the remote's ``Retry-After`` in seconds, when it sent one: the
+    backoff waits at least that long (up to its ``max_delay``) before trying again.
+    """
+
+    def __init__(
+        self, message: str, *, hint: str | None = None, retry_after: float | None = None
+    ) -> None:
         super().__init__(message, retryable=True, hint=hint)
+        self.retry_after = retry_after
 
 
 class RemoteGarbage(RemoteError):

@@ -15,14 +15,17 @@ This module adds what a replicating node needs and the client leaves out:
   loops forever: we never use it), a ``next`` the remote repeats, a page
   without the date-added header;
 * errors mapped to :class:`RemoteUnavailable` (down, timeout, 5xx, 429,
-  refused credentials: worth retrying) or :class:`RemoteGarbage`.
+  refused credentials: worth retrying, with the remote's ``Retry-After`` as the
+  least wait) or :class:`RemoteGarbage`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import requests
@@ -85,6 +88,22 @@ class _TimeoutAdapter(HTTPAdapter):
         return response
 
 
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """``Retry-After`` in seconds (delay-seconds or an HTTP-date, RFC 9110 §10.2.3), if usable."""
+    value = headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
 def _describe_http(exc: requests.HTTPError, where: str) -> RemoteError:
     response = exc.response
     code = response.status_code if response is not None else 0
@@ -105,7 +124,8 @@ def _describe_http(exc: requests.HTTPError, where: str) -> RemoteError:
             " partner still has this node's key and read/write rights",
         )
     if code in _RETRYABLE_STATUSES:
-        return RemoteUnavailable(f"{where} answered HTTP {code}{detail}")
+        retry_after = _retry_after(response.headers) if response is not None else None
+        return RemoteUnavailable(f"{where} answered HTTP {code}{detail}", retry_after=retry_after)
     return RemoteError(f"{where} answered HTTP {code}{detail}", retryable=False)
 
 

@@ -4,8 +4,10 @@ Implements the "down or refusing credentials: a clear error and a retry with
 backoff" rule of issue 5 (docs/adr/0007-sync.md). Only a
 :class:`RemoteError` marked ``retryable`` is tried again; the delays are
 ``first_delay``, twice that, four times... capped at ``max_delay``, at most
-``retries`` times. Nothing is committed by a failed request, so retrying it
-(or giving up) never loses or duplicates data.
+``retries`` times. A remote's ``Retry-After`` (see
+:attr:`RemoteUnavailable.retry_after`) lengthens a wait, never beyond
+``max_delay``. Nothing is committed by a failed request, so retrying it (or
+giving up) never loses or duplicates data.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from infoshare_server.sync._errors import RemoteError
+from infoshare_server.sync._errors import RemoteError, RemoteUnavailable
 
 _T = TypeVar("_T")
 
@@ -44,6 +46,8 @@ class Backoff:
             except RemoteError as exc:
                 if not exc.retryable or delay is None:
                     raise
+                if isinstance(exc, RemoteUnavailable) and exc.retry_after is not None:
+                    delay = max(delay, min(exc.retry_after, self.max_delay))
                 if on_retry is not None:
                     on_retry(exc, attempt, delay)
                 self.sleep(delay)
