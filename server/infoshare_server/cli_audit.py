@@ -16,6 +16,7 @@ from infoshare.errors import UsageError
 from infoshare_server.access import ACTIONS, query_entries, to_csv, to_json
 from infoshare_server.config import load_config
 from infoshare_server.storage import Store
+from infoshare_server.storage._time import TimestampError, added_after_key
 
 
 def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -45,10 +46,12 @@ def _moment(value: str | None, name: str) -> str | None:
     text = value.strip().replace(" ", "T")
     if len(text) == 10:
         text += "T00:00:00"
-    text = text.rstrip("Zz")
-    if len(text) < 19 or text[4] != "-" or text[10] != "T":
-        raise UsageError(f"--{name} {value!r}: give a UTC time such as 2026-12-01T12:00:00Z")
-    return text + ("Z" if len(text) > 19 else ".000000Z")
+    for candidate in (text, text + "Z"):  # without a zone: UTC
+        try:
+            return added_after_key(candidate)
+        except TimestampError:
+            pass
+    raise UsageError(f"--{name} {value!r}: give a UTC time such as 2026-12-01T12:00:00Z")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from infoshare_server.access import Partner, Rights, visibility_clause, visible_levels
+from infoshare_server.cli_audit import _moment
 from infoshare_server.errors import RequestError
 from infoshare_server.paging import PageSigner, PageToken
 from infoshare_server.storage import MIGRATIONS, ObjectQuery, Store, create_engine, migrate
@@ -22,6 +23,7 @@ from infoshare_server.storage import _tables as t
 from infoshare_server.storage._objects import select_objects
 from infoshare_server.tlp import LEVELS, RANK, tlp_level
 
+from infoshare.errors import UsageError
 from infoshare.profile import TLP_2_0_LEVELS, TLP_AMBER, TLP_GREEN, TLP_RED
 
 MARKINGS = {level: ref for ref, level in TLP_2_0_LEVELS.items()}
@@ -217,3 +219,23 @@ def test_migration_2_computes_the_level_of_older_rows_and_protects_the_trail(
                 c.execute(sa.text(statement))
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("text", "bound"),
+    [
+        ("2026-12-01", "2026-12-01T00:00:00.000000Z"),
+        ("2026-12-01 12:00:00", "2026-12-01T12:00:00.000000Z"),
+        ("2026-12-01T12:00:00Z", "2026-12-01T12:00:00.000000Z"),
+        ("2026-12-01T12:00:00.5Z", "2026-12-01T12:00:00.500000Z"),
+        ("2026-12-01T14:00:00+02:00", "2026-12-01T12:00:00.000000Z"),
+    ],
+)
+def test_audit_time_bounds_are_in_stored_form(text: str, bound: str) -> None:
+    assert _moment(text, "since") == bound
+
+
+@pytest.mark.parametrize("text", ["yesterday", "2026-12-01T12:00", "2026-13-01"])
+def test_bad_audit_time_bounds_are_usage_errors(text: str) -> None:
+    with pytest.raises(UsageError, match="--since"):
+        _moment(text, "since")
