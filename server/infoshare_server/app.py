@@ -33,8 +33,8 @@ from infoshare_server.access import (
 from infoshare_server.backend import SqlBackend
 from infoshare_server.config import NodeConfig
 from infoshare_server.health import health_blueprint
-from infoshare_server.protocol import StrictJSONProvider, check_request
-from infoshare_server.protocol_errors import register_error_handlers
+from infoshare_server.http.errors import register_error_handlers
+from infoshare_server.http.protocol import StrictJSONProvider, check_request
 from infoshare_server.ratelimit import RateLimits
 from infoshare_server.storage import Store
 

@@ -41,9 +41,9 @@ from sqlalchemy.engine import Connection
 from infoshare_server.access import AccessControl, Partner, Rights, current_partner
 from infoshare_server.access._audit import Action
 from infoshare_server.errors import RequestError
+from infoshare_server.http.rawjson import RawJSON
 from infoshare_server.ingest import MAX_ID_LENGTH, Ingest
 from infoshare_server.paging import Endpoint, PageSigner, PageToken, filter_digest
-from infoshare_server.rawjson import RawJSON
 from infoshare_server.storage import (
     ApiRootSettings,
     CollectionKey,

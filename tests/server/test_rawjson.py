@@ -8,8 +8,8 @@ from typing import Any
 from flask import Flask
 from hypothesis import given
 from hypothesis import strategies as st
-from infoshare_server.protocol import StrictJSONProvider
-from infoshare_server.rawjson import RawJSON
+from infoshare_server.http.protocol import StrictJSONProvider
+from infoshare_server.http.rawjson import RawJSON
 
 _SCALARS = st.none() | st.booleans() | st.integers() | st.text(max_size=8)
 _VALUES = st.recursive(

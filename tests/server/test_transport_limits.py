@@ -42,8 +42,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from infoshare_server.config import LimitsSection
 from infoshare_server.errors import RequestError
+from infoshare_server.http.body import read_body
 from infoshare_server.ratelimit import RateLimits, TokenBuckets, address_key
-from infoshare_server.request_body import read_body
 
 STIX_OBJECTS = objects_path(API_ROOT, STIX_COLLECTION)
 RATE = 1

@@ -30,7 +30,7 @@ from infoshare_server.access._certificates import ENVIRON_KEY, ClientCertificate
 from infoshare_server.access._directory import now_text
 from infoshare_server.access._model import NO_RIGHTS, Partner, Rights
 from infoshare_server.access._visibility import rights_for, visibility_clause
-from infoshare_server.protocol_errors import taxii_error
+from infoshare_server.http.errors import taxii_error
 from infoshare_server.storage import CollectionKey, Store, Visibility
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from infoshare_server.db_timeouts import is_statement_timeout
-from infoshare_server.protocol import TAXII_MEDIA_TYPE_V21
+from infoshare_server.http.protocol import TAXII_MEDIA_TYPE_V21
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from flask.json.provider import DefaultJSONProvider
 from medallion.exceptions import ProcessingError
 from werkzeug.exceptions import BadRequest
 
-from infoshare_server.rawjson import encode
-from infoshare_server.request_body import read_body
+from infoshare_server.http.body import read_body
+from infoshare_server.http.rawjson import encode
 
 TAXII_MEDIA_TYPE = "application/taxii+json"
 TAXII_VERSION = "2.1"
