@@ -10,8 +10,9 @@ the access package (docs/adr/0006-partner-access.md): its ``before_request``
 hook authenticates every TAXII request (HTTP Basic, Bearer token or client
 certificate) and stores the partner in ``flask.g``; medallion's ``auth`` then
 just accepts that partner, and the backend asks the access package for rights
-and visibility. Where medallion departs from the specification, protocol.py
-and protocol_errors.py correct it around the views, never inside them.
+and visibility. Where medallion departs from the specification, the ``http`` package
+(request checks, TAXII error bodies) corrects it around the views, never
+inside them.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ from infoshare_server.access import (
 )
 from infoshare_server.backend import SqlBackend
 from infoshare_server.config import NodeConfig
+from infoshare_server.db_timeouts import register_database_errors
 from infoshare_server.health import health_blueprint
 from infoshare_server.http.errors import register_error_handlers
-from infoshare_server.http.protocol import StrictJSONProvider, check_request
+from infoshare_server.http.protocol import RequestChecks, StrictJSONProvider
 from infoshare_server.ratelimit import RateLimits
 from infoshare_server.storage import Store
 
@@ -108,10 +110,17 @@ def create_app(config: NodeConfig, backend: Backend | None = None) -> Flask:
     rate_limits.install_before_authentication(app)
     app.before_request(access.authenticate_request)
     rate_limits.install_after_authentication(app)
-    app.before_request(check_request)
+    app.before_request(
+        RequestChecks(
+            max_content_length=config.limits.max_content_length,
+            body_timeout=config.limits.body_timeout,
+            may_send_body=lambda: current_partner() is not None,
+        )
+    )
     app.after_request(_security_headers)
     app.after_request(access.audit_denied)
     register_error_handlers(app)
+    register_database_errors(app)
     app.register_blueprint(health_blueprint)
     for blueprint in (
         discovery.discovery_bp,

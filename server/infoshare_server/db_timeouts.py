@@ -13,17 +13,23 @@ of docs/adr/0004-sql-storage.md:
 It is applied to a worker's engine only, after the master process has
 migrated the schema: a migration may take as long as it needs. A request
 whose statement is cancelled is answered 503 with ``Retry-After``
-(protocol_errors.py), not 500.
+(:func:`register_database_errors`), not 500.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
+from flask import Flask, Response, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
+
+from infoshare_server.http.errors import internal_error, taxii_error
+
+log = logging.getLogger(__name__)
 
 #: SQLite virtual-machine steps between two looks at the clock.
 _SQLITE_STEPS = 10_000
@@ -91,3 +97,21 @@ def is_statement_timeout(error: BaseException) -> bool:
     if type(original).__name__ == "QueryCanceled":  # psycopg: statement_timeout
         return True
     return "interrupted" in str(original).lower()  # sqlite3: the progress handler
+
+
+def _database_error(error: OperationalError) -> Response:
+    if not is_statement_timeout(error):
+        return internal_error(error)
+    log.warning("a database statement took too long and was cancelled: %s", request.path)
+    return taxii_error(
+        503,
+        "Service Unavailable",
+        "The node's database took too long to answer and the request was cancelled."
+        " Try again later, or ask for a smaller page (limit) or fewer objects.",
+        {"Retry-After": "5"},
+    )
+
+
+def register_database_errors(app: Flask) -> None:
+    """Answer a cancelled statement with 503 and ``Retry-After``; other database errors 500."""
+    app.register_error_handler(OperationalError, _database_error)

@@ -41,7 +41,7 @@ from infoshare_server.access import hash_password as hash_partner_password
 from infoshare_server.auth import hash_password
 from infoshare_server.backend import api_root_settings
 from infoshare_server.config import NodeConfig, load_config
-from infoshare_server.http.protocol import TAXII_MEDIA_TYPE_V21
+from infoshare_server.http.media import TAXII_MEDIA_TYPE_V21
 from infoshare_server.storage import Store
 
 DEMO_USER = "demo"

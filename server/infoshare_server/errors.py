@@ -6,8 +6,13 @@
     └── NodeError                       base: every error the node raises on purpose
         ├── StorageError                the database cannot do what was asked
         └── RequestError                a client request the node refuses, with its HTTP status
-            (also medallion's ProcessingError, so medallion's views and error
-            handlers turn it into a TAXII error message with that status)
+
+    TaxiiError                          (infoshare_server.http.errors) a request refused with
+    │                                   a TAXII error message; also medallion's ProcessingError,
+    │                                   so medallion's views and the handlers answer its status
+    ├── RequestError                    (the node's refusals are TAXII refusals too)
+    └── BodyTooLarge, BodyTimeout,      (infoshare_server.http.body) reading a request body
+        BodyIncomplete
 
 Configuration errors (they name the key and the file) belong under
 :class:`NodeError` as well.
@@ -15,9 +20,8 @@ Configuration errors (they name the key and the file) belong under
 
 from __future__ import annotations
 
-from medallion.exceptions import ProcessingError
-
 from infoshare.errors import InfoshareError
+from infoshare_server.http.errors import TaxiiError
 
 
 class NodeError(InfoshareError):
@@ -28,20 +32,9 @@ class StorageError(NodeError):
     """The database cannot do what was asked (unreachable, unknown URL, failed migration...)."""
 
 
-class RequestError(NodeError, ProcessingError):  # type: ignore[misc]
+class RequestError(NodeError, TaxiiError):
     """A client request the node refuses; ``status`` is the HTTP status to answer with.
 
     The message says what is wrong with the request and how to fix it; it is
     sent to the client as the TAXII error ``description``.
     """
-
-    def __init__(self, message: str, status: int = 400, *, hint: str | None = None) -> None:
-        # Both bases define __init__ differently: set what each expects directly.
-        Exception.__init__(self, message)
-        self.message = message
-        self.hint = hint
-        self.status = status
-        self.root_exception = None
-
-    def __str__(self) -> str:
-        return self.message

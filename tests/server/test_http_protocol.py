@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from infoshare_server.app import create_app
 from infoshare_server.auth import hash_password
 from infoshare_server.config import parse_config
-from infoshare_server.http.protocol import (
+from infoshare_server.http.media import (
     TAXII_MEDIA_TYPE_V21,
     accepts_taxii,
     is_taxii_content_type,

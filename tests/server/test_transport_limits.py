@@ -41,8 +41,8 @@ from _transport import node_config, started_node
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from infoshare_server.config import LimitsSection
-from infoshare_server.errors import RequestError
 from infoshare_server.http.body import read_body
+from infoshare_server.http.errors import TaxiiError
 from infoshare_server.ratelimit import RateLimits, TokenBuckets, address_key
 
 STIX_OBJECTS = objects_path(API_ROOT, STIX_COLLECTION)
@@ -347,7 +347,7 @@ class _EndlessStream:
 def test_an_endless_body_is_read_only_to_just_past_the_limit() -> None:
     stream = _EndlessStream()
     environ = {"wsgi.input": stream, "wsgi.input_terminated": True}
-    with pytest.raises(RequestError) as refused:
+    with pytest.raises(TaxiiError) as refused:
         read_body(environ, 10_000, timeout=5)
     assert refused.value.status == 413
     assert stream.read_bytes == 10_001
@@ -356,7 +356,7 @@ def test_an_endless_body_is_read_only_to_just_past_the_limit() -> None:
 def test_a_declared_length_over_the_limit_is_refused_unread() -> None:
     stream = _EndlessStream()
     environ = {"wsgi.input": stream, "CONTENT_LENGTH": "10001"}
-    with pytest.raises(RequestError) as refused:
+    with pytest.raises(TaxiiError) as refused:
         read_body(environ, 10_000, timeout=5)
     assert refused.value.status == 413
     assert stream.read_bytes == 0
@@ -364,7 +364,7 @@ def test_a_declared_length_over_the_limit_is_refused_unread() -> None:
 
 def test_a_body_shorter_than_declared_is_400_and_a_good_one_is_served_again() -> None:
     environ: dict[str, object] = {"wsgi.input": io.BytesIO(b"12345"), "CONTENT_LENGTH": "9"}
-    with pytest.raises(RequestError) as refused:
+    with pytest.raises(TaxiiError) as refused:
         read_body(environ, 10_000, timeout=5)
     assert refused.value.status == 400
     environ = {"wsgi.input": io.BytesIO(b"123456789"), "wsgi.input_terminated": True}

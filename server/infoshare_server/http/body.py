@@ -25,13 +25,13 @@ import threading
 import time
 from typing import Any
 
-from infoshare_server.errors import RequestError
+from infoshare_server.http.errors import TaxiiError
 
 #: How much is asked of the server's input stream at a time.
 _STEP = 64 * 1024
 
 
-class BodyTooLarge(RequestError):
+class BodyTooLarge(TaxiiError):
     """413: the body is longer than the node accepts."""
 
     def __init__(self, limit: int, length: int | None = None) -> None:
@@ -43,7 +43,7 @@ class BodyTooLarge(RequestError):
         )
 
 
-class BodyTimeout(RequestError):
+class BodyTimeout(TaxiiError):
     """408: the body did not arrive in time."""
 
     def __init__(self, seconds: float) -> None:
@@ -54,7 +54,7 @@ class BodyTimeout(RequestError):
         )
 
 
-class BodyIncomplete(RequestError):
+class BodyIncomplete(TaxiiError):
     """400: the body ended early or its chunked framing is broken."""
 
     def __init__(self, declared: int | None, received: int) -> None:
@@ -144,7 +144,7 @@ def _read(environ: dict[str, Any], limit: int, timeout: float, declared: int | N
                 received += len(chunk)
                 if time.monotonic() - started > timeout:
                     raise BodyTimeout(timeout)
-        except RequestError:
+        except TaxiiError:
             raise
         except Exception as exc:  # whatever the server's stream raises: socket or framing
             if watchdog.fired:

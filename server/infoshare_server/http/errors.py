@@ -14,15 +14,36 @@ from __future__ import annotations
 import json
 import logging
 
-from flask import Flask, Response, request
-from medallion.exceptions import MedallionError
-from sqlalchemy.exc import OperationalError
+from flask import Flask, Response
+from medallion.exceptions import MedallionError, ProcessingError
 from werkzeug.exceptions import HTTPException
 
-from infoshare_server.db_timeouts import is_statement_timeout
-from infoshare_server.http.protocol import TAXII_MEDIA_TYPE_V21
+from infoshare.errors import InfoshareError
+from infoshare_server.http.media import TAXII_MEDIA_TYPE_V21
 
 log = logging.getLogger(__name__)
+
+
+class TaxiiError(InfoshareError, ProcessingError):  # type: ignore[misc]
+    """A request refused with a TAXII error message; ``status`` is the HTTP status.
+
+    The message says what is wrong with the request and how to fix it; it is
+    sent to the client as the error's ``description``. Being a medallion
+    ``ProcessingError``, medallion's views and our handlers answer it with
+    that status. The node's own refusals (``infoshare_server.errors.RequestError``)
+    are a kind of it.
+    """
+
+    def __init__(self, message: str, status: int = 400, *, hint: str | None = None) -> None:
+        # Both bases define __init__ differently: set what each expects directly.
+        Exception.__init__(self, message)
+        self.message = message
+        self.hint = hint
+        self.status = status
+        self.root_exception = None
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def taxii_error(
@@ -51,6 +72,11 @@ def _http_error(error: HTTPException) -> Response:
     )
 
 
+def internal_error(error: Exception) -> Response:
+    """The last resort: log ``error`` with its traceback and answer a TAXII 500."""
+    return _unexpected(error)
+
+
 def _unexpected(error: Exception) -> Response:
     if isinstance(error, HTTPException):
         return _http_error(error)
@@ -59,19 +85,6 @@ def _unexpected(error: Exception) -> Response:
         500,
         "Internal Server Error",
         "The node failed to process the request. The failure is logged; please report it.",
-    )
-
-
-def _database_error(error: OperationalError) -> Response:
-    if not is_statement_timeout(error):
-        return _unexpected(error)
-    log.warning("a database statement took too long and was cancelled: %s", request.path)
-    return taxii_error(
-        503,
-        "Service Unavailable",
-        "The node's database took too long to answer and the request was cancelled."
-        " Try again later, or ask for a smaller page (limit) or fewer objects.",
-        {"Retry-After": "5"},
     )
 
 
@@ -96,5 +109,4 @@ def register_error_handlers(app: Flask) -> None:
     """Make every error response of ``app`` a TAXII error message."""
     app.register_error_handler(MedallionError, _medallion_error)
     app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(OperationalError, _database_error)
     app.register_error_handler(Exception, _unexpected)

@@ -3,9 +3,9 @@
 Implements TAXII 2.1 §1.6.8 (content negotiation), §3.4-§3.6 (filtering and
 paging parameters) and §5.5 (Add Objects: media type, size, envelope) for the
 node issue; the body is read within the size and time limits of the
-partner-trust issue (request_body.py). medallion's views are used unchanged:
-a ``before_request`` hook checks the request the way the specification says,
-answers with the right status (400, 406, 408, 413, 415, 422) when it is
+partner-trust issue (``body.py``). medallion's views are used unchanged:
+a ``before_request`` hook (:class:`RequestChecks`) checks the request the
+way the specification says, answers with the right status (400, 406, 408, 413, 415, 422) when it is
 wrong, and otherwise rewrites the ``Accept`` and ``Content-Type`` headers to
 the canonical TAXII 2.1 media type so medallion's stricter checks (which
 refuse the version-less ``application/taxii+json``) pass. The request body is
@@ -16,21 +16,23 @@ it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 from flask.json.provider import DefaultJSONProvider
-from medallion.exceptions import ProcessingError
 from werkzeug.exceptions import BadRequest
 
 from infoshare_server.http.body import read_body
+from infoshare_server.http.errors import TaxiiError
+from infoshare_server.http.media import (
+    TAXII_MEDIA_TYPE,
+    TAXII_MEDIA_TYPE_V21,
+    accepts_taxii,
+    is_taxii_content_type,
+)
 from infoshare_server.http.rawjson import encode
-
-TAXII_MEDIA_TYPE = "application/taxii+json"
-TAXII_VERSION = "2.1"
-TAXII_MEDIA_TYPE_V21 = f"{TAXII_MEDIA_TYPE};version={TAXII_VERSION}"
 
 #: Deepest nesting of arrays and objects accepted in a request body.
 MAX_JSON_DEPTH = 64
@@ -66,67 +68,11 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
-# -- media types ---------------------------------------------------------------------------
-
-
-def _media_ranges(header: str) -> Iterator[tuple[str, dict[str, str]]]:
-    """Split an Accept or Content-Type header into (type, parameters) pairs."""
-    for item in header.split(","):
-        pieces = item.split(";")
-        media = pieces[0].strip().lower()
-        if not media:
-            continue
-        params: dict[str, str] = {}
-        for piece in pieces[1:]:
-            name, _, value = piece.partition("=")
-            params[name.strip().lower()] = value.strip().strip('"')
-        yield media, params
-
-
-def _quality(params: dict[str, str]) -> float:
-    try:
-        return float(params.get("q", "1"))
-    except ValueError:
-        return 0.0
-
-
-def accepts_taxii(header: str | None) -> bool:
-    """True if an Accept header admits a TAXII 2.1 response (§1.6.8).
-
-    ``application/taxii+json`` without a version means the latest version the
-    server supports, which is 2.1; ``*/*`` and ``application/*`` admit it too,
-    and so does a request with no Accept header at all (RFC 9110 §12.5.1).
-    """
-    if header is None or not header.strip():
-        return True
-    for media, params in _media_ranges(header):
-        if _quality(params) <= 0:
-            continue
-        if media in ("*/*", "application/*"):
-            return True
-        if media == TAXII_MEDIA_TYPE and params.get("version", TAXII_VERSION) == TAXII_VERSION:
-            return True
-    return False
-
-
-def is_taxii_content_type(header: str | None) -> bool:
-    """True if a Content-Type names a TAXII 2.1 body (version-less means 2.1)."""
-    if header is None:
-        return False
-    ranges = list(_media_ranges(header))
-    if len(ranges) != 1:
-        return False
-    media, params = ranges[0]
-    if params.get("charset", "utf-8").lower() not in ("utf-8", "utf8"):
-        return False
-    return media == TAXII_MEDIA_TYPE and params.get("version", TAXII_VERSION) == TAXII_VERSION
-
-
 # -- request checks ------------------------------------------------------------------------
 
 
-def _fail(message: str, status: int) -> ProcessingError:
-    return ProcessingError(message, status)
+def _fail(message: str, status: int) -> TaxiiError:
+    return TaxiiError(message, status)
 
 
 def _check_parameters() -> None:
@@ -179,15 +125,14 @@ def _depth_ok(value: Any) -> bool:
     return True
 
 
-def _check_add_objects() -> None:
+def _check_add_objects(max_content_length: int, body_timeout: float) -> None:
     if not is_taxii_content_type(request.headers.get("Content-Type")):
         raise _fail(
             f"Content-Type must be {TAXII_MEDIA_TYPE_V21} (or {TAXII_MEDIA_TYPE});"
             f" got {request.headers.get('Content-Type', 'none')!r}",
             415,
         )
-    limits = current_app.node_config.limits  # type: ignore[attr-defined]
-    body = read_body(request.environ, limits.max_content_length, limits.body_timeout)
+    body = read_body(request.environ, max_content_length, body_timeout)
     if not body:
         raise _fail("the request body is empty; send an envelope with an objects list", 400)
     try:
@@ -213,24 +158,32 @@ def _check_add_objects() -> None:
     request.environ["CONTENT_TYPE"] = TAXII_MEDIA_TYPE_V21
 
 
-def check_request() -> None:
-    """``before_request`` hook for every TAXII endpoint (not /healthz)."""
-    if request.endpoint is None or request.blueprint == "health":
-        return
-    if not accepts_taxii(request.headers.get("Accept")):
-        raise _fail(
-            f"this node answers only with {TAXII_MEDIA_TYPE_V21}; put it (or"
-            f" {TAXII_MEDIA_TYPE}) in the Accept header",
-            406,
-        )
-    request.environ["HTTP_ACCEPT"] = TAXII_MEDIA_TYPE_V21
-    _check_parameters()
-    if request.method == "POST" and _OBJECTS_PATH.match(request.path) and _authenticated():
-        _check_add_objects()
+class RequestChecks:
+    """The ``before_request`` hook for every TAXII endpoint (not /healthz).
 
+    ``may_send_body`` says whether the requester is authenticated: a body is
+    read only for them (the node passes its access package's answer, so this
+    package needs to know nothing of partners). A POST's body is read within
+    ``max_content_length`` bytes and ``body_timeout`` seconds.
+    """
 
-def _authenticated() -> bool:
-    """Read a body only for an authenticated partner (any credential kind, see access/)."""
-    from infoshare_server.access import current_partner  # access imports this module
+    def __init__(
+        self, *, max_content_length: int, body_timeout: float, may_send_body: Callable[[], bool]
+    ) -> None:
+        self.max_content_length = max_content_length
+        self.body_timeout = body_timeout
+        self.may_send_body = may_send_body
 
-    return current_partner() is not None
+    def __call__(self) -> None:
+        if request.endpoint is None or request.blueprint == "health":
+            return
+        if not accepts_taxii(request.headers.get("Accept")):
+            raise _fail(
+                f"this node answers only with {TAXII_MEDIA_TYPE_V21}; put it (or"
+                f" {TAXII_MEDIA_TYPE}) in the Accept header",
+                406,
+            )
+        request.environ["HTTP_ACCEPT"] = TAXII_MEDIA_TYPE_V21
+        _check_parameters()
+        if request.method == "POST" and _OBJECTS_PATH.match(request.path) and self.may_send_body():
+            _check_add_objects(self.max_content_length, self.body_timeout)
