@@ -39,6 +39,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from infoshare.stix.tlp import tlp_level
 from infoshare.validation import Finding, Severity, ValidationOptions, Validator
 from infoshare.validation.checks.core_types import IDENTIFIER
 from infoshare.validation.checks.references import iter_references
@@ -56,7 +57,6 @@ from infoshare_server.storage import (
     save_status,
 )
 from infoshare_server.storage._time import TimestampError, format_date_added, version_key
-from infoshare_server.tlp import tlp_level
 
 #: Called inside an add's write transaction with the stored status and each accepted
 #: object with what became of it (``Inserted.date_added`` is None for a duplicate).

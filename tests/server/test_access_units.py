@@ -21,45 +21,16 @@ from infoshare_server.paging import PageSigner, PageToken
 from infoshare_server.storage import MIGRATIONS, ObjectQuery, Store, create_engine, migrate
 from infoshare_server.storage import _tables as t
 from infoshare_server.storage._objects import select_objects
-from infoshare_server.tlp import LEVELS, RANK, tlp_level
 
 from infoshare.errors import UsageError
 from infoshare.profile import TLP_2_0_LEVELS, TLP_AMBER, TLP_GREEN, TLP_RED
+from infoshare.stix.tlp import LEVELS, RANK
 
 MARKINGS = {level: ref for ref, level in TLP_2_0_LEVELS.items()}
 OTHER_MARKING = f"marking-definition--{uuid.uuid4()}"
 
 
-@given(
-    refs=st.lists(st.sampled_from([*TLP_2_0_LEVELS, OTHER_MARKING]), max_size=4),
-    granular=st.lists(st.sampled_from([*TLP_2_0_LEVELS, OTHER_MARKING]), max_size=3),
-)
-def test_the_level_is_the_most_restrictive_tlp_marking(
-    refs: list[str], granular: list[str]
-) -> None:
-    obj = {
-        "id": f"identity--{uuid.uuid4()}",
-        "object_marking_refs": refs,
-        "granular_markings": [{"marking_ref": ref, "selectors": ["name"]} for ref in granular],
-    }
-    levels = [TLP_2_0_LEVELS[ref] for ref in refs + granular if ref in TLP_2_0_LEVELS]
-    expected = max(levels, key=RANK.__getitem__) if levels else None
-    assert tlp_level(obj) == expected
-
-
-@pytest.mark.parametrize(
-    "obj",
-    [{}, {"object_marking_refs": "not a list"}, {"granular_markings": [1, None, {}]}],
-)
-def test_malformed_markings_give_no_level(obj: dict[str, object]) -> None:
-    assert tlp_level(obj) is None
-
-
-def test_the_tlp_marking_definitions_are_clear() -> None:
-    assert tlp_level({"id": TLP_RED, "type": "marking-definition"}) == "clear"
-
-
-@pytest.mark.parametrize("clearance", ["green", "amber", "amber+strict"])
+@pytest.mark.parametrize("clearance", ["clear", "green", "amber", "amber+strict"])
 @pytest.mark.parametrize("red", [False, True])
 def test_visible_levels(clearance: str, red: bool) -> None:
     partner = Partner("p", "P", None, False, clearance)  # type: ignore[arg-type]
@@ -217,6 +188,58 @@ def test_migration_2_computes_the_level_of_older_rows_and_protects_the_trail(
         for statement in ("UPDATE audit_log SET action = 'write'", "DELETE FROM audit_log"):
             with pytest.raises(sa.exc.DBAPIError, match="append-only"), engine.begin() as c:
                 c.execute(sa.text(statement))
+    finally:
+        engine.dispose()
+
+
+# -- migration 5 -------------------------------------------------------------------------
+
+TLP_1_0_RED = "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed"
+TLP_1_0_WHITE = "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"
+
+
+def test_migration_5_recomputes_every_stored_level(fresh_storage_url: str) -> None:
+    """Rows stored by an older node with a level that is now read differently are corrected."""
+    engine = create_engine(fresh_storage_url)
+    try:
+        migrate(engine, MIGRATIONS[:4])
+        cases = {
+            # body, level an older node stored, level after migration 5
+            1: ({"object_marking_refs": [TLP_GREEN, TLP_1_0_RED]}, "green", "red"),
+            2: (
+                {"granular_markings": [{"marking_ref": TLP_RED, "selectors": ["name"]}]},
+                None,
+                "red",
+            ),
+            3: ({"object_marking_refs": [TLP_1_0_WHITE]}, None, "clear"),
+            4: ({"object_marking_refs": [TLP_AMBER]}, "amber", "amber"),
+            5: ({}, None, None),
+        }
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO api_roots (pk, name, title, description) VALUES (1,'r','r','')"
+                )
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO collections (pk, api_root_pk, collection_id, title, mode)"
+                    " VALUES (1, 1, 'c', 'c', 'stix')"
+                )
+            )
+            for seq, (markings, old, _new) in cases.items():
+                body = {"id": f"identity--{seq}", "type": "identity", **markings}
+                connection.execute(
+                    sa.insert(t.objects).values(
+                        seq=seq, collection_pk=1, object_id=body["id"], object_type="identity",
+                        version="v", version_key=f"k{seq}", spec_version="2.1", date_added="d",
+                        body=json.dumps(body), tlp=old, is_last=True,
+                    )
+                )  # fmt: skip
+        migrate(engine)
+        with engine.connect() as connection:
+            levels = dict(connection.execute(sa.select(t.objects.c.seq, t.objects.c.tlp)).all())
+        assert levels == {seq: new for seq, (_m, _old, new) in cases.items()}
     finally:
         engine.dispose()
 

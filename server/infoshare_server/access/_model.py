@@ -12,12 +12,14 @@ import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from infoshare_server.tlp import RANK
+from infoshare.stix.tlp import is_cleared
 
-#: Clearances a partner can hold: every partner with read rights sees CLEAR and GREEN;
-#: AMBER and AMBER+STRICT need the clearance; RED needs to be a named recipient.
-Clearance = Literal["green", "amber", "amber+strict"]
-CLEARANCES: Final[tuple[Clearance, ...]] = ("green", "amber", "amber+strict")
+#: Clearances a partner can hold: every partner with read rights sees CLEAR; GREEN,
+#: AMBER and AMBER+STRICT need the clearance ("green", the default, for an ordinary
+#: community member; "clear" for a partner trusted with public data only); RED needs
+#: to be a named recipient of the collection.
+Clearance = Literal["clear", "green", "amber", "amber+strict"]
+CLEARANCES: Final[tuple[Clearance, ...]] = ("clear", "green", "amber", "amber+strict")
 
 #: A partner id: the HTTP Basic user name and the key in grants and the audit trail.
 PARTNER_ID: Final = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
@@ -41,7 +43,7 @@ class Partner:
 
     def cleared_for(self, level: str) -> bool:
         """True if the partner's clearance covers ``level`` (never RED: see recipients)."""
-        return RANK[level] <= RANK[self.clearance]
+        return is_cleared(self.clearance, level)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,8 @@
 Implements "TLP 2.0 clearance" and "Visibility" of docs/adr/0006-partner-access.md.
 A stored version is visible to a partner with read rights in its collection when
 
-* its TLP level is CLEAR or GREEN, or a level up to the partner's clearance
-  (AMBER, AMBER+STRICT), or
+* its TLP level is CLEAR, or a level up to the partner's clearance (GREEN,
+  AMBER, AMBER+STRICT), or
 * it is TLP:RED and the partner is a named RED recipient of the collection, or
 * it carries no recognised TLP 2.0 marking and the node's policy for unmarked
   objects (``[access] unmarked_tlp``, default "red": the most restrictive)
@@ -24,10 +24,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement, FromClause
 
+from infoshare.stix.tlp import RANK, levels_up_to
 from infoshare_server.access._directory import grant_of
 from infoshare_server.access._model import NO_RIGHTS, Partner, Rights
 from infoshare_server.storage import CollectionKey, Visibility
-from infoshare_server.tlp import RANK, levels_up_to
 
 
 def rights_for(connection: Connection, partner: Partner, key: CollectionKey) -> Rights:

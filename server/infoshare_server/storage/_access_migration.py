@@ -2,7 +2,7 @@
 
 Implements the storage side of docs/adr/0006-partner-access.md:
 
-* ``objects`` gains ``tlp`` (the TLP 2.0 level, see ``infoshare_server.tlp``)
+* ``objects`` gains ``tlp`` (the TLP level, see ``_tlp_levels``)
   and ``submitter`` (the partner that added the version); rows stored before
   this step get their ``tlp`` computed from their body here, and no submitter.
 * ``statuses`` gains ``partner_id``: only the partner that made the request
@@ -18,17 +18,14 @@ Columns are added only when missing: step 1 creates ``objects`` and
 
 from __future__ import annotations
 
-import json
-
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from infoshare_server.storage import _tables as t
 from infoshare_server.storage._engine import is_sqlite
-from infoshare_server.tlp import tlp_level
+from infoshare_server.storage._tlp_levels import store_tlp_levels
 
 _NEW_COLUMNS = (("objects", "tlp"), ("objects", "submitter"), ("statuses", "partner_id"))
-_BACKFILL_BATCH = 1000
 
 _SQLITE_TRIGGERS = (
     "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
@@ -58,35 +55,4 @@ def apply_access_schema(connection: Connection) -> None:
     t.metadata.create_all(connection, tables=list(t.VERSION_2_TABLES))
     for statement in _SQLITE_TRIGGERS if is_sqlite(connection) else _POSTGRES_TRIGGERS:
         connection.execute(sa.text(statement))
-    _backfill_tlp(connection)
-
-
-def _backfill_tlp(connection: Connection) -> None:
-    """Compute ``tlp`` for rows stored before this step (batches in ``seq`` order)."""
-    o = t.objects
-    after = 0
-    while True:
-        rows = connection.execute(
-            sa.select(o.c.seq, o.c.body)
-            .where(o.c.seq > after, o.c.tlp.is_(None))
-            .order_by(o.c.seq)
-            .limit(_BACKFILL_BATCH)
-        ).all()
-        if not rows:
-            return
-        updates = []
-        for seq, body in rows:
-            try:
-                level = tlp_level(json.loads(body))
-            except (ValueError, AttributeError):
-                level = None
-            if level is not None:
-                updates.append({"row_seq": seq, "level": level})
-        if updates:
-            connection.execute(
-                sa.update(o)
-                .where(o.c.seq == sa.bindparam("row_seq"))
-                .values(tlp=sa.bindparam("level")),
-                updates,
-            )
-        after = rows[-1].seq
+    store_tlp_levels(connection, only_unset=True)
