@@ -95,7 +95,7 @@ def _optional(section: str, **values: int) -> str:
 
 
 def _node_toml(storage_url: str, port: int, settings: ServerSettings) -> str:
-    from infoshare_server.auth import hash_password
+    from infoshare_server.access import hash_password
 
     return f"""\
 [node]

@@ -71,7 +71,7 @@ def _free_port() -> int:
 
 
 def _toml(name: str, port: int, folder: Path, remotes: str, page_size: int) -> str:
-    from infoshare_server.auth import hash_password
+    from infoshare_server.access import hash_password
 
     return f"""\
 [node]

@@ -14,14 +14,15 @@ decided in docs/adr/0004-sql-storage.md:
 * ``X-TAXII-Date-Added-First``/``-Last`` give the ``date_added`` of the first
   and last item of the page.
 * Adds go through :class:`~infoshare_server.ingest.Ingest`.
-* Partner access (docs/adr/0006-partner-access.md): when the app plugs in an
-  :class:`~infoshare_server.access.AccessControl` (``backend.access``), every
-  resource is shown as the requesting partner may see it: discovery, API
-  roots and collections only where it has rights, ``can_read``/``can_write``
-  its own, the TLP visibility clause inside every read and delete, ``next``
-  tokens bound to the partner, statuses only to their requester (and
-  administrators), and every read, write and delete audited. Without it
-  (library use, unit tests) everything configured is visible.
+* Trust (docs/adr/0009-one-policy-object.md): this module decides nothing
+  about who may see or do what. When the app plugs in an
+  :class:`~infoshare_server.access.AccessControl` (``backend.access``), each
+  request's :class:`~infoshare_server.access.Policy` answers every such
+  question (API roots, collections and their ``can_read``/``can_write``,
+  the visibility clause handed to every storage read and delete, status
+  resources, ``next`` token owners, adding versions, withdrawing) and the
+  access package audits reads, writes and deletes. Without it (library use,
+  unit tests) an unrestricted policy shows everything configured.
 * Refusals are :class:`~infoshare_server.errors.RequestError` (a medallion
   ``ProcessingError``) with the right status, never a 500.
 
@@ -38,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from medallion.backends.base import Backend
 from sqlalchemy.engine import Connection
 
-from infoshare_server.access import AccessControl, Partner, Rights, current_partner
+from infoshare_server.access import AccessControl, Policy, current_policy
 from infoshare_server.access._audit import Action
 from infoshare_server.errors import RequestError
 from infoshare_server.http.rawjson import RawJSON
@@ -103,7 +104,7 @@ class SqlBackend(Backend):  # type: ignore[misc]
             visibility: an optional clause builder restricting every read to
                 the rows a caller may see (see ``storage._objects``) when no
                 access control is plugged in; with ``access`` set, each
-                request uses the requesting partner's clause instead.
+                request's policy gives the clause instead.
 
         No global state: several backends can exist in one process.
         """
@@ -116,15 +117,16 @@ class SqlBackend(Backend):  # type: ignore[misc]
         self.default_api_root = default_api_root
         self.base_url = base_url.rstrip("/") if base_url else None
         self.max_page_size = max_page_size
-        self.visibility = visibility
         self.api_roots = {root.name: root for root in api_roots}
         catalogue = self.store.sync_catalogue(api_roots)
         self._root_pks: dict[str, int] = catalogue.roots
         self._keys: dict[tuple[str, str], CollectionKey] = catalogue.collections
+        self._keys_by_pk = {key.collection_pk: key for key in self._keys.values()}
         self._signer = PageSigner(secret)
         self.ingest = Ingest(self.store, status_retention=status_retention)
         #: Partner access; set by the app (``app.py``). None: no restriction.
         self.access: AccessControl | None = None
+        self._open_policy = Policy.unrestricted(visibility)
 
     def close(self) -> None:
         """Close the database connections of this backend's store."""
@@ -179,43 +181,33 @@ class SqlBackend(Backend):  # type: ignore[misc]
         root_pk = self._root_pks.get(api_root)
         if root_pk is None or not _storable(status_id, 100):
             return None
+        policy = self._policy()
         with self.store.reading() as connection:
             record = load_status(connection, root_pk, status_id)
-        if record is None:
-            return None
-        partner = self._partner()
-        if partner is not None and not partner.is_admin and record.partner_id != partner.id:
-            return None  # only the partner that made the request (and admins) see a status
-        return record.resource()
+            if record is None:
+                return None
+            key = self._keys_by_pk.get(record.collection_pk) if record.collection_pk else None
+            shown = policy.status_view(connection, record, key)
+        return shown.resource() if shown is not None else None
 
-    # --- partner access (docs/adr/0006-partner-access.md) -------------------------------
+    # --- trust (docs/adr/0009-one-policy-object.md) -------------------------------------
 
-    def _partner(self) -> Partner | None:
-        """The requesting partner, None without access control; 401 if it is missing."""
+    def _policy(self) -> Policy:
+        """The request's policy; unrestricted without access control; 401 if it is missing."""
         if self.access is None:
-            return None
-        partner = current_partner()
-        if partner is None:
+            return self._open_policy
+        policy = current_policy()
+        if policy is None:
             raise RequestError("authentication required", 401)
-        return partner
-
-    def _rights(self, key: CollectionKey) -> Rights:
-        partner = self._partner()
-        if partner is None or self.access is None:
-            settings = key.settings
-            return Rights(settings.can_read, settings.can_write, settings.can_write, True)
-        return self.access.rights(partner, key)
+        return policy
 
     def _root_visible(self, api_root: str) -> bool:
-        partner = self._partner()
-        if partner is None or partner.is_admin:
-            return True
-        return any(
-            self._rights(key).any for (root, _), key in self._keys.items() if root == api_root
+        return self._policy().may_see_api_root(
+            key for (root, _), key in self._keys.items() if root == api_root
         )
 
     def _visible_resource(self, key: CollectionKey) -> dict[str, object] | None:
-        rights = self._rights(key)
+        rights = self._policy().rights(key)
         if not rights.any:
             return None
         resource = key.settings.resource()
@@ -350,9 +342,10 @@ class SqlBackend(Backend):  # type: ignore[misc]
     ) -> tuple[list[StoredObject], bool, str | None]:
         key = self._key(api_root, collection_id)
         # One read transaction for the rights and the rows (docs/adr/0004, Performance).
+        policy = self._policy()
         with self.store.reading() as connection:
-            visibility = self._readable(key, connection)
-            owner = self._owner()
+            visibility = policy.readable(key, connection)
+            owner = policy.token_owner
             size = _page_size(limit, self.max_page_size)
             digest = filter_digest(filter_args, object_id)
             after_seq = 0
@@ -385,32 +378,10 @@ class SqlBackend(Backend):  # type: ignore[misc]
             self._audit(None, "read", [row.object_id for row in rows], 200)
         return rows, more, token
 
-    def _owner(self) -> str:
-        partner = self._partner()
-        return partner.id if partner is not None else ""
-
-    def _readable(
-        self, key: CollectionKey, connection: Connection | None = None
-    ) -> Visibility | None:
-        """The visibility clause for reading ``key``; 403 without the read right."""
-        partner = self._partner()
-        if partner is None or self.access is None:
-            return self.visibility
-        rights = self.access.rights(partner, key, connection)
-        if not rights.read:
-            raise RequestError("these credentials may not read this collection", 403)
-        return self._visibility(partner, rights)
-
-    def _visibility(self, partner: Partner | None, rights: Rights) -> Visibility | None:
-        """The visibility clause for ``partner`` holding ``rights`` (node-wide without access)."""
-        if partner is None or self.access is None:
-            return self.visibility
-        return self.access.visibility(partner, rights)
-
     def _require_object(self, api_root: str, collection_id: str, object_id: str) -> None:
         """404 unless the collection holds a version of ``object_id`` the caller may see."""
         key = self._key(api_root, collection_id)
-        visibility = self._readable(key)
+        visibility = self._policy().readable(key)
         pinned = _pinned(object_id)
         with self.store.reading() as connection:
             found = select_objects(
@@ -430,9 +401,8 @@ class SqlBackend(Backend):  # type: ignore[misc]
         self, api_root: str, collection_id: str, objs: object, request_time: datetime
     ) -> dict[str, object]:
         key = self._key(api_root, collection_id)
-        if not self._rights(key).write:
-            raise RequestError("these credentials may not add objects to this collection", 403)
-        partner = self._partner()
+        policy = self._policy()
+        policy.require_write(key)
 
         def audit(connection: Connection, record: StatusRecord, added: object) -> None:
             ids = [d.object_id for d in record.details if d.outcome == "success"]
@@ -443,7 +413,8 @@ class SqlBackend(Backend):  # type: ignore[misc]
             objs,
             request_time,
             within=audit if self.access is not None else None,
-            submitter=partner.id if partner is not None else None,
+            submitter=policy.requester.id if policy.requester is not None else None,
+            admit=policy.may_add_version,
         )
         return record.resource()
 
@@ -456,18 +427,16 @@ class SqlBackend(Backend):  # type: ignore[misc]
         allowed_filters: Sequence[str],
     ) -> None:
         key = self._key(api_root, collection_id)
-        rights = self._rights(key)
-        if not rights.delete:
-            raise RequestError(
-                "these credentials may not delete objects: only administrators with the"
-                " delete right on this collection may",
-                403,
-            )
-        visibility = self._visibility(self._partner(), rights)
+        policy = self._policy()
+        policy.require_delete(key)
         query = parse_query(
             filter_args, allowed_filters, object_id=_pinned(object_id), default_versions=("all",)
         )
         with self.store.writing() as connection:
+            refusal = policy.may_withdraw(connection, key, object_id)
+            if refusal is not None:
+                raise RequestError(refusal, 403)
+            visibility = policy.visibility(key, connection)
             deleted = delete_objects(connection, key.collection_pk, query, visibility=visibility)
             if deleted:
                 self._audit(connection, "delete", [object_id], 200, deleted)

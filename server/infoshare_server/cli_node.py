@@ -1,8 +1,9 @@
 """``infoshare node …``: node utilities (``hash-password``, ``demo``).
 
 ``hash-password`` reads a password from the terminal (asked twice) or from
-standard input and prints the ``scrypt$…`` hash to put in a ``[[users]]``
-entry, so no plain-text password is ever written into a configuration.
+standard input and prints the ``$argon2id$…`` hash to put in a ``[[users]]``
+entry, so no plain-text password is ever written into a configuration. It
+is the node's one password scheme (docs/adr/0009-one-policy-object.md).
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ import getpass
 import sys
 
 from infoshare.errors import UsageError
-
-MIN_PASSWORD_LENGTH = 12
 
 
 def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,7 +24,7 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "hash-password",
         help="print the password hash for a [[users]] entry",
         description="Read a password (prompted twice, or one line on standard input)"
-        " and print its scrypt hash for the password_hash key of a [[users]] entry.",
+        " and print its argon2id hash for the password_hash key of a [[users]] entry.",
     )
     hashing.set_defaults(run=run_hash_password)
 
@@ -58,7 +57,7 @@ def _read_password() -> str:
 
 
 def run_hash_password(_args: argparse.Namespace) -> int:
-    from infoshare_server.auth import hash_password
+    from infoshare_server.access import MIN_PASSWORD_LENGTH, hash_password
 
     password = _read_password()
     if len(password) < MIN_PASSWORD_LENGTH:

@@ -8,7 +8,7 @@ traceback.
 
 Secrets are never written in the file: the key that signs paging tokens comes
 from an environment variable (``node.secret_env``) or a file
-(``node.secret_file``), and users carry only a password hash (see auth.py).
+(``node.secret_file``), and users carry only an argon2id password hash (see access/_secrets.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from infoshare_server.auth import PasswordHashError, parse_password_hash
+from infoshare_server.access import PasswordHashError, check_password_hash
 from infoshare_server.errors import NodeError
 
 #: The STIX media type a collection holds unless its configuration says otherwise.
@@ -185,7 +185,7 @@ class UserSection(_Section):
     @classmethod
     def _well_formed(cls, value: str) -> str:
         try:
-            parse_password_hash(value)
+            check_password_hash(value)
         except PasswordHashError as exc:
             raise ValueError(str(exc)) from None
         return value

@@ -9,7 +9,7 @@ credentials, and serves until Ctrl-C. The node's own log goes to
 ``.demo/node.log``.
 
 A new random password is made at every start for the operator account
-``demo``; only its scrypt hash is written to ``.demo/node.toml``, and the
+``demo``; only its argon2id hash is written to ``.demo/node.toml``, and the
 password itself is printed once. Two demo partners are kept in the node's
 database (docs/adr/0006-partner-access.md): ``coastal-agency``, an
 administrator cleared for TLP:AMBER with every right on both collections,
@@ -36,9 +36,7 @@ from typing import Any
 import requests
 
 from infoshare.errors import InputError
-from infoshare_server.access import Directory, Rights, new_password
-from infoshare_server.access import hash_password as hash_partner_password
-from infoshare_server.auth import hash_password
+from infoshare_server.access import Directory, Rights, hash_password, new_password
 from infoshare_server.backend import api_root_settings
 from infoshare_server.config import NodeConfig, load_config
 from infoshare_server.http.media import TAXII_MEDIA_TYPE_V21
@@ -211,7 +209,7 @@ def set_up_partners(config: NodeConfig) -> list[tuple[str, str, str, str]]:
             for collection_id, rights in grants.items():
                 directory.grant(partner_id, keys[(API_ROOT, collection_id)].collection_pk, rights)
             password = new_password()
-            directory.set_password(partner_id, hash_partner_password(password))
+            directory.set_password(partner_id, hash_password(password))
             token = directory.issue_token(partner_id).text
             out.append((partner_id, clearance, password, token))
         return out

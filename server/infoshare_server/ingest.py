@@ -62,6 +62,10 @@ from infoshare_server.storage._time import TimestampError, format_date_added, ve
 #: object with what became of it (``Inserted.date_added`` is None for a duplicate).
 WithinTransaction = Callable[[Connection, StatusRecord, list[tuple[NewObject, Inserted]]], None]
 
+#: Asked inside an add's write transaction about each valid object before it is stored:
+#: None lets it in, a message refuses it (``Policy.may_add_version``).
+Admission = Callable[[Connection, CollectionKey, dict[str, Any]], str | None]
+
 #: Checks the node does not apply on ingest (see the module docstring).
 INGEST_IGNORED_CHECKS = frozenset({"IS-111"})
 #: Longest id the node stores (a STIX id is at most 250 + 2 + 36 characters).
@@ -100,6 +104,7 @@ class Ingest:
         *,
         within: WithinTransaction | None = None,
         submitter: str | None = None,
+        admit: Admission | None = None,
     ) -> StatusRecord:
         """Add the objects of ``envelope`` to the collection ``key``; the stored status.
 
@@ -135,6 +140,10 @@ class Ingest:
                 details.append(None)
         status_id = str(uuid.uuid4())
         with self.store.writing() as connection:
+            if admit is not None:
+                accepted = _admitted(
+                    connection, key, items, accepted, details, admit, request_timestamp
+                )
             now = self._now()
             added = insert_objects(connection, key.collection_pk, [new for _, new in accepted], now)
             for (index, new), result in zip(accepted, added, strict=True):
@@ -192,6 +201,31 @@ class Ingest:
             if finding.severity is Severity.ERROR and finding.object_index is not None:
                 by_index.setdefault(finding.object_index, []).append(finding)
         return by_index
+
+
+def _admitted(
+    connection: Connection,
+    key: CollectionKey,
+    items: Sequence[dict[str, Any]],
+    accepted: list[tuple[int, NewObject]],
+    details: list[StatusDetail | None],
+    admit: Admission,
+    request_timestamp: str,
+) -> list[tuple[int, NewObject]]:
+    """The accepted objects ``admit`` lets in; the others become failures in ``details``."""
+    kept: list[tuple[int, NewObject]] = []
+    for index, new in accepted:
+        refusal = admit(connection, key, items[index])
+        if refusal is None:
+            kept.append((index, new))
+        else:
+            details[index] = StatusDetail(
+                "failure",
+                new.object_id,
+                _safe_text(_version_of(items[index], request_timestamp), 64),
+                _safe_text(refusal, _MAX_MESSAGE),
+            )
+    return kept
 
 
 def _objects_of(envelope: object) -> list[dict[str, Any]]:

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
-from infoshare_server.auth import hash_password
+from infoshare_server.access import hash_password
 
 INFOSHARE = Path(sys.executable).parent / "infoshare"
 USER = "analyst"
 PASSWORD = "correct-horse-battery-staple"
 #: A cheap hash keeps the suite fast; production hashes use the default cost.
-PASSWORD_HASH = hash_password(PASSWORD, n=2**10)
+PASSWORD_HASH = hash_password(PASSWORD)
 OTHER_USER = "observer"
 OTHER_PASSWORD = "another-long-passphrase"
 SECRET_ENV = "INFOSHARE_TEST_PAGING_SECRET"
@@ -111,7 +111,7 @@ password_hash = {json.dumps(PASSWORD_HASH)}
 
 [[users]]
 name = "{OTHER_USER}"
-password_hash = {json.dumps(hash_password(OTHER_PASSWORD, n=2**10))}
+password_hash = {json.dumps(hash_password(OTHER_PASSWORD))}
 """
 
 

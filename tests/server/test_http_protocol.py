@@ -14,8 +14,8 @@ import uuid
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from infoshare_server.access import hash_password
 from infoshare_server.app import create_app
-from infoshare_server.auth import hash_password
 from infoshare_server.config import parse_config
 from infoshare_server.http.media import (
     TAXII_MEDIA_TYPE_V21,
@@ -90,9 +90,7 @@ def test_the_catch_all_logs_and_answers_with_a_taxii_500(caplog: pytest.LogCaptu
                     "collections": [{"id": str(uuid.uuid4()), "title": "c"}],
                 }
             ],
-            "users": [
-                {"name": "analyst", "password_hash": hash_password("long enough secret", n=2**10)}
-            ],
+            "users": [{"name": "analyst", "password_hash": hash_password("long enough secret")}],
         }
     )
     client = create_app(config, backend=_FailingBackend()).test_client()
@@ -123,9 +121,7 @@ def test_health_is_503_when_the_database_does_not_answer(caplog: pytest.LogCaptu
         {
             "node": {"title": "T", "secret_env": "UNUSED"},
             "api_roots": [{"name": "fimi", "title": "F"}],
-            "users": [
-                {"name": "analyst", "password_hash": hash_password("long enough secret", n=2**10)}
-            ],
+            "users": [{"name": "analyst", "password_hash": hash_password("long enough secret")}],
         }
     )
     client = create_app(config, backend=_BackendWithoutDatabase()).test_client()

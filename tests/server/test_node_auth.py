@@ -1,73 +1,146 @@
-"""Password hashes for node accounts: scrypt, salted, self-describing, constant-time checks."""
+"""Passwords of the node's accounts: one argon2id scheme, one login cache, equal work.
+
+Operator accounts (``[[users]]``) and partners share the scheme and the code
+path of ``access/_authenticate.py``: docs/adr/0009-one-policy-object.md,
+"Authentication". The timing property is asserted structurally: every failed
+login costs exactly one argon2id verification, whoever the name belongs to,
+so a response time cannot tell the names apart (the wall-clock measurement
+is in the ADR, not in a timed test).
+"""
 
 from __future__ import annotations
 
+import base64
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from infoshare_server.auth import (
-    DEFAULT_N,
+from infoshare_server.access import (
+    Authenticator,
+    Directory,
     PasswordHashError,
-    UserDirectory,
+    check_password_hash,
     hash_password,
-    parse_password_hash,
     verify_password,
 )
+from infoshare_server.storage import Store
 
 INFOSHARE = Path(sys.executable).parent / "infoshare"
-CHEAP = 2**10
+OPERATOR_PASSWORD = "harbour lights at dusk"
+PARTNER_PASSWORD = "reef markers at dawn"
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(password=st.text(min_size=0, max_size=64), other=st.text(min_size=0, max_size=64))
 def test_a_hash_verifies_its_password_and_nothing_else(password: str, other: str) -> None:
-    encoded = hash_password(password, n=CHEAP)
+    encoded = hash_password(password)
     assert verify_password(password, encoded)
     assert verify_password(other, encoded) == (other == password)
 
 
-def test_hashes_are_salted_and_self_describing() -> None:
-    first, second = hash_password("same password", n=CHEAP), hash_password("same password", n=CHEAP)
+def test_hashes_are_salted_argon2id() -> None:
+    first, second = hash_password("same password"), hash_password("same password")
     assert first != second
-    parsed = parse_password_hash(first)
-    assert (parsed.n, parsed.r, parsed.p) == (CHEAP, 8, 1)
-    assert first.startswith(f"scrypt${CHEAP}$8$1$")
-    assert parse_password_hash(hash_password("x")).n == DEFAULT_N
+    assert first.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert check_password_hash(first) == first
 
 
 @pytest.mark.parametrize(
-    "encoded",
+    ("encoded", "message"),
     [
-        "",
-        "plain-text",
-        "bcrypt$10$abc",
-        "scrypt$1000$8$1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",  # n not a power of two
-        "scrypt$1024$8$1$!!$aGFzaA",
-        "scrypt$1024$99$1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
-        "scrypt$x$8$1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+        ("", "not an argon2id password hash"),
+        ("plain-text", "not an argon2id password hash"),
+        ("bcrypt$10$abc", "not an argon2id password hash"),
+        ("$argon2i$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g", "not an argon2id"),
+        ("$argon2id$v=19$m=19456", "malformed argon2id"),
+        ("$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g", "cost too high"),
+        ("$argon2id$v=19$m=19456,t=99,p=1$c2FsdHNhbHQ$aGFzaGhhc2g", "cost too high"),
+        (
+            "scrypt$32768$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2g",
+            "Run `infoshare node hash-password`",
+        ),
     ],
 )
-def test_malformed_hashes_are_refused(encoded: str) -> None:
-    with pytest.raises(PasswordHashError):
-        parse_password_hash(encoded)
+def test_unusable_hashes_are_refused_with_the_reason(encoded: str, message: str) -> None:
+    with pytest.raises(PasswordHashError, match=message.replace("$", r"\$").replace("`", ".")):
+        check_password_hash(encoded)
     assert verify_password("anything", encoded) is False
 
 
-def test_user_directory() -> None:
-    users = UserDirectory({"analyst": hash_password("harbour lights at dusk", n=CHEAP)})
-    assert users.check("analyst", "harbour lights at dusk")
-    assert users.check("analyst", "harbour lights at dusk")  # remembered
-    assert not users.check("analyst", "harbour lights at dawn")
-    assert not users.check("nobody", "harbour lights at dusk")
-    assert not users.check("analyst", "")
-    assert "analyst" in users and len(users) == 1
+def _basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
-def test_hash_password_command_reads_stdin() -> None:
+@pytest.fixture
+def authenticator(storage_url: str) -> Iterator[Authenticator]:
+    store = Store.open(storage_url)
+    try:
+        directory = Directory(store)
+        if directory.get("reef-unit") is None:
+            directory.add("reef-unit", "Reef Unit (fictional)")
+        directory.set_password("reef-unit", hash_password(PARTNER_PASSWORD))
+        yield Authenticator(store, {"harbour-ops": hash_password(OPERATOR_PASSWORD)})
+    finally:
+        store.close()
+
+
+def test_operators_and_partners_log_in_through_one_path(authenticator: Authenticator) -> None:
+    operator = authenticator.authenticate(_basic("harbour-ops", OPERATOR_PASSWORD)).partner
+    partner = authenticator.authenticate(_basic("reef-unit", PARTNER_PASSWORD)).partner
+    assert operator is not None and operator.operator and operator.is_admin
+    assert partner is not None and partner.id == "reef-unit" and not partner.operator
+
+
+@pytest.mark.parametrize(
+    ("user", "password", "reason"),
+    [
+        ("nobody-here", "any password at all", "unknown user or revoked"),
+        ("harbour-ops", "a wrong password", "wrong password"),
+        ("reef-unit", "a wrong password", "wrong password"),
+        ("harbour-ops", "", "empty user name or password"),
+        ("", "a password", "empty user name or password"),
+    ],
+)
+def test_every_failed_login_costs_exactly_one_argon2_check(
+    authenticator: Authenticator, user: str, password: str, reason: str
+) -> None:
+    """Known operators, known partners and unknown names do the same work."""
+    before = authenticator.passwords.verifications
+    outcome = authenticator.authenticate(_basic(user, password))
+    assert outcome.partner is None and outcome.reason == reason
+    assert authenticator.passwords.verifications == before + 1
+
+
+def test_a_good_password_is_checked_once_then_remembered(authenticator: Authenticator) -> None:
+    """One login cache for both kinds of account."""
+    for user, password in (("harbour-ops", OPERATOR_PASSWORD), ("reef-unit", PARTNER_PASSWORD)):
+        before = authenticator.passwords.verifications
+        assert authenticator.authenticate(_basic(user, password)).partner is not None
+        assert authenticator.authenticate(_basic(user, password)).partner is not None
+        assert authenticator.passwords.verifications == before + 1
+
+
+def test_a_replaced_password_is_not_remembered(storage_url: str) -> None:
+    store = Store.open(storage_url)
+    try:
+        directory = Directory(store)
+        if directory.get("tide-desk") is None:
+            directory.add("tide-desk", "Tide Desk (fictional)")
+        directory.set_password("tide-desk", hash_password("the first passphrase"))
+        authenticator = Authenticator(store)
+        assert authenticator.authenticate(_basic("tide-desk", "the first passphrase")).partner
+        directory.set_password("tide-desk", hash_password("the second passphrase"))
+        assert not authenticator.authenticate(_basic("tide-desk", "the first passphrase")).partner
+        assert authenticator.authenticate(_basic("tide-desk", "the second passphrase")).partner
+    finally:
+        store.close()
+
+
+def test_hash_password_command_emits_argon2id() -> None:
     result = subprocess.run(
         [str(INFOSHARE), "node", "hash-password"],
         input="a passphrase of some length\n",
@@ -77,6 +150,7 @@ def test_hash_password_command_reads_stdin() -> None:
     )
     assert result.returncode == 0, result.stderr
     encoded = result.stdout.strip()
+    assert encoded.startswith("$argon2id$")
     assert verify_password("a passphrase of some length", encoded)
     short = subprocess.run(
         [str(INFOSHARE), "node", "hash-password"],

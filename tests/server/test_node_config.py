@@ -7,14 +7,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from infoshare_server.auth import hash_password
+from infoshare_server.access import hash_password
 from infoshare_server.config import ConfigError, NodeConfig, load_config, parse_config
 from infoshare_server.errors import NodeError
 
 from infoshare.errors import InfoshareError
 
 INFOSHARE = Path(sys.executable).parent / "infoshare"
-HASH = hash_password("a long enough passphrase", n=2**10)
+HASH = hash_password("a long enough passphrase")
 
 GOOD = f"""\
 [node]
@@ -100,7 +100,13 @@ def test_secret_from_file_and_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         (
             (f'"{HASH}"', '"plain-text-password"'),
             "users[0].password_hash",
-            "scrypt$n$r$p$salt$hash",
+            "argon2id",
+        ),
+        (  # a hash made by an older infoshare: the operator is told what to run
+            (f'"{HASH}"', '"scrypt$32768$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2g"'),
+            "users[0].password_hash",
+            "scrypt hash made by an older infoshare; the node now checks argon2id hashes only."
+            " Run `infoshare node hash-password`",
         ),
         (('secret_file = "secret.txt"', 'secret = "inline"'), "node.secret", "unknown key"),
         (('secret_file = "secret.txt"', ""), "node", "exactly one of secret_env"),

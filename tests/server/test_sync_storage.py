@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from _fake_taxii import COLLECTION, fake_remote, page
 from _node import free_port
 from _sync import bundle_objects
-from infoshare_server.auth import hash_password
+from infoshare_server.access import hash_password
 from infoshare_server.config import parse_config
 from infoshare_server.storage import _sync_tables as st
 from infoshare_server.storage import _tables as t
@@ -39,7 +39,7 @@ def _local(storage_url: str) -> LocalNode:
                     "collections": [{"id": local_id, "title": "Cases"}],
                 }
             ],
-            "users": [{"name": "op", "password_hash": hash_password("a passphrase", n=2**10)}],
+            "users": [{"name": "op", "password_hash": hash_password("a passphrase")}],
             "remotes": [
                 {
                     "name": "fake",

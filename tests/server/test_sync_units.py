@@ -16,7 +16,7 @@ import pytest
 import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from infoshare_server.auth import hash_password
+from infoshare_server.access import hash_password
 from infoshare_server.cli_sync import parse_duration
 from infoshare_server.config import ConfigError, parse_config
 from infoshare_server.storage import StoredObject
@@ -29,7 +29,7 @@ from infoshare_server.sync._remote import _checked_page, _describe_http
 
 from infoshare.errors import UsageError
 
-USER_HASH = hash_password("a long test passphrase", n=2**10)
+USER_HASH = hash_password("a long test passphrase")
 COLLECTION = "2d5c7a10-3b4e-4f6a-8c9d-0e1f2a3b4c01"
 REMOTE_COLLECTION = "9d9d9d9d-0000-4000-8000-00000000f009"
 

@@ -80,7 +80,7 @@ name = "fimi"
 title = "FIMI"
 [[users]]
 name = "operator"
-password_hash = "scrypt$1024$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNo"
+password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA"
 """
     )
 

@@ -2,9 +2,9 @@
 
 Implements "Credentials" of docs/adr/0006-partner-access.md:
 
-* ``Authorization: Basic`` — the node's operator accounts (``[[users]]`` in the
-  configuration, scrypt hashes, see ``auth.py``) are checked first, then the
-  partners' argon2id password hashes in the database.
+* ``Authorization: Basic`` — a user name is an operator account (``[[users]]``
+  in the configuration) or a partner (in the database); both hold argon2id
+  hashes (``_secrets``), checked by one code path and one login cache.
 * ``Authorization: Bearer isk_<prefix>_<secret>`` — found by its public
   prefix, compared as SHA-256 digests in constant time.
 * a verified client certificate (mutual TLS, put into the WSGI environ by the
@@ -16,9 +16,16 @@ If a request carries both a certificate that maps to a partner and an
 The credential row is read from the database on every request (one indexed
 query), so revocation takes effect at once. argon2id is slow on purpose and
 HTTP Basic sends the password with every request, so a worker remembers
-successful password checks keyed by an HMAC (per-process random key) of the
-credential, the password and its stored hash: a remembered check is used
-only while that very credential row is still active and unchanged.
+successful password checks (:class:`PasswordChecks`) keyed by an HMAC
+(per-process random key) of the account, the password and its stored hash: a
+remembered check is used only while that very account and hash still exist.
+
+**Equal timing.** Whether a user name is an operator, a partner or nobody,
+the node does the same work: it reads the partner credentials from the
+database and verifies the password against one argon2id hash — the
+account's, or a decoy hash when the name is unknown or empty. Only a
+correct password seen before is faster, and only for someone who knows it
+(measured in docs/adr/0009-one-policy-object.md).
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from dataclasses import dataclass
 from infoshare_server.access._certificates import ClientCertificate, certificate_lookups
 from infoshare_server.access._directory import ActiveCredential, active_credentials
 from infoshare_server.access._model import Partner
+from infoshare_server.access._policy import operator_account
 from infoshare_server.access._secrets import (
     DECOY_HASH,
     token_digest,
@@ -44,7 +52,6 @@ from infoshare_server.access._secrets import (
     token_prefix,
     verify_password,
 )
-from infoshare_server.auth import UserDirectory
 from infoshare_server.storage import Store
 
 _REMEMBER_SECONDS = 300.0
@@ -84,16 +91,62 @@ def parse_authorization(header: str | None) -> tuple[str, str, str] | None:
     return ("invalid", "", "")
 
 
+class PasswordChecks:
+    """The one login cache: argon2id checks, remembering recent successes for a while.
+
+    ``verifications`` counts the argon2id computations made (decoys included):
+    the equal-timing tests assert that every failed login costs exactly one.
+    """
+
+    def __init__(self) -> None:
+        self._key = secrets.token_bytes(32)
+        self._remembered: OrderedDict[bytes, float] = OrderedDict()
+        self._lock = threading.Lock()
+        self.verifications = 0
+
+    def check(self, account: str, password: str, stored: str | None) -> bool:
+        """True if ``password`` matches ``stored``, the hash of ``account``.
+
+        ``stored`` None (no such account) costs the same argon2id check against a
+        decoy hash and is always False.
+        """
+        if stored is None:
+            self._verify(password, DECOY_HASH)
+            return False
+        mark = hmac.new(
+            self._key,
+            b"\0".join(part.encode("utf-8", "replace") for part in (account, password, stored)),
+            hashlib.sha256,
+        ).digest()
+        now = time.monotonic()
+        with self._lock:
+            seen = self._remembered.get(mark)
+            if seen is not None and now - seen < _REMEMBER_SECONDS:
+                return True
+        if not self._verify(password, stored):
+            return False
+        with self._lock:
+            self._remembered[mark] = now
+            self._remembered.move_to_end(mark)
+            while len(self._remembered) > _REMEMBER_MAX:
+                self._remembered.popitem(last=False)
+        return True
+
+    def _verify(self, password: str, stored: str) -> bool:
+        with self._lock:
+            self.verifications += 1
+        return verify_password(password, stored)
+
+
 class Authenticator:
     """Maps a request's credentials to a :class:`Partner`. One per worker."""
 
     def __init__(self, store: Store | None, operators: Mapping[str, str] | None = None) -> None:
-        """``store`` holds the partners (None: only the operator accounts exist)."""
+        """``store`` holds the partners (None: only the operator accounts exist);
+        ``operators`` maps each operator account name to its argon2id hash."""
         self.store = store
-        self.operators = UserDirectory(dict(operators or {}))
-        self._key = secrets.token_bytes(32)
-        self._remembered: OrderedDict[bytes, float] = OrderedDict()
-        self._lock = threading.Lock()
+        self.operators = dict(operators or {})
+        self.passwords = PasswordChecks()
 
     def authenticate(
         self, authorization: str | None, certificate: ClientCertificate | None = None
@@ -121,55 +174,35 @@ class Authenticator:
         return outcome
 
     def _basic(self, user: str, password: str) -> Outcome:
+        """One path for every name: the same query and one argon2id check (see above)."""
+        account, stored = self._password_account(user)
+        if not password:
+            account, stored = None, None  # still one decoy check, like any other failure
+        if self.passwords.check(user, password, stored) and account is not None:
+            return Outcome(account, user, "password")
         if not user or not password:
-            verify_password("x", DECOY_HASH)
-            return Outcome(None, user or None, "empty user name or password")
-        if user in self.operators:
-            if self.operators.check(user, password):
-                operator = Partner(
-                    id=user, name=user, identity_id=None, is_admin=True,
-                    clearance="amber+strict", operator=True,
-                )  # fmt: skip
-                return Outcome(operator, user, "operator password")
-            return Outcome(None, user, "wrong password")
+            reason = "empty user name or password"
+        else:
+            reason = "wrong password" if account is not None else "unknown user or revoked"
+        return Outcome(None, user or None, reason)
+
+    def _password_account(self, user: str) -> tuple[Partner | None, str | None]:
+        """The account named ``user`` and its stored hash, or (None, None).
+
+        The partner credentials are read whatever the name, so an operator
+        name costs the same database query as a partner's or an unknown one.
+        """
         found: Sequence[ActiveCredential] = ()
-        if self.store is not None:
+        if self.store is not None and user:
             with self.store.reading() as connection:
                 found = active_credentials(connection, "password", user)
-        if not found:
-            verify_password(password, DECOY_HASH)
-            return Outcome(None, user, "unknown user or revoked")
-        credential = found[-1]
-        assert credential.secret_hash is not None
-        if self._password_ok(credential.pk, password, credential.secret_hash):
-            return Outcome(credential.partner, user, "password")
-        return Outcome(None, user, "wrong password")
-
-    def _password_ok(self, credential_pk: int, password: str, stored: str) -> bool:
-        mark = hmac.new(
-            self._key,
-            b"\0".join(
-                (
-                    str(credential_pk).encode(),
-                    password.encode("utf-8", "replace"),
-                    stored.encode("utf-8"),
-                )
-            ),
-            hashlib.sha256,
-        ).digest()
-        now = time.monotonic()
-        with self._lock:
-            seen = self._remembered.get(mark)
-            if seen is not None and now - seen < _REMEMBER_SECONDS:
-                return True
-        if not verify_password(password, stored):
-            return False
-        with self._lock:
-            self._remembered[mark] = now
-            self._remembered.move_to_end(mark)
-            while len(self._remembered) > _REMEMBER_MAX:
-                self._remembered.popitem(last=False)
-        return True
+        operator_hash = self.operators.get(user) if user else None
+        if operator_hash is not None:
+            return operator_account(user), operator_hash
+        if found:
+            credential = found[-1]
+            return credential.partner, credential.secret_hash
+        return None, None
 
     def _bearer(self, token: str) -> Outcome:
         prefix = token_prefix(token)

@@ -3,12 +3,13 @@
 Implements docs/adr/0006-partner-access.md for the app (``app.py``):
 
 * :meth:`AccessControl.authenticate_request` runs before every TAXII
-  endpoint, maps the credentials to a :class:`Partner` and stores it in
-  ``flask.g.partner``, or answers 401 (with ``WWW-Authenticate``) and audits
+  endpoint, maps the credentials to a :class:`Partner`, builds the request's
+  one :class:`~infoshare_server.access.Policy` and stores it in
+  ``flask.g.policy``, or answers 401 (with ``WWW-Authenticate``) and audits
   the failure. There is no anonymous access, discovery included.
-* the backend asks :meth:`rights` and :meth:`visibility` for the requesting
-  partner (:func:`current_partner`), and records reads, writes and deletes
-  with :meth:`audit` / :meth:`entry`.
+* the backend asks that policy (:func:`current_policy`) every question of
+  trust, and records reads, writes and deletes with :meth:`audit` /
+  :meth:`entry`.
 * the source address is the peer's address; ``X-Forwarded-For`` is believed
   only when the peer is one of the configured trusted proxies.
 """
@@ -19,7 +20,6 @@ import ipaddress
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from flask import Response, g, has_request_context, request
 from sqlalchemy.engine import Connection
@@ -28,10 +28,10 @@ from infoshare_server.access._audit import Action, AuditEntry, write_entry
 from infoshare_server.access._authenticate import Authenticator
 from infoshare_server.access._certificates import ENVIRON_KEY, ClientCertificate
 from infoshare_server.access._directory import now_text
-from infoshare_server.access._model import NO_RIGHTS, Partner, Rights
-from infoshare_server.access._visibility import rights_for, visibility_clause
+from infoshare_server.access._model import AccessSettings, Partner
+from infoshare_server.access._policy import Policy
 from infoshare_server.http.errors import taxii_error
-from infoshare_server.storage import CollectionKey, Store, Visibility
+from infoshare_server.storage import Store
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +41,18 @@ _COLLECTION_PATH = re.compile(r"^/([^/]+)/(?:collections/([^/]+)/|status/)")
 CHALLENGE = 'Basic realm="infoshare", Bearer realm="infoshare"'
 
 
-def current_partner() -> Partner | None:
-    """The partner making the current request (None outside a request or before auth)."""
+def current_policy() -> Policy | None:
+    """The policy of the current request (None outside a request or before auth)."""
     if not has_request_context():
         return None
-    partner = g.get("partner")
-    return partner if isinstance(partner, Partner) else None
+    policy = g.get("policy")
+    return policy if isinstance(policy, Policy) else None
+
+
+def current_partner() -> Partner | None:
+    """The partner making the current request (None outside a request or before auth)."""
+    policy = current_policy()
+    return policy.requester if policy is not None else None
 
 
 def unauthorized() -> Response:
@@ -60,18 +66,8 @@ def unauthorized() -> Response:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class AccessSettings:
-    """Node-wide access policy (``[access]`` in the configuration)."""
-
-    #: How objects without a recognised TLP 2.0 marking are treated.
-    unmarked_tlp: str = "red"
-    #: Peers whose X-Forwarded-For header is believed (addresses or networks).
-    trusted_proxies: tuple[str, ...] = ()
-
-
 class AccessControl:
-    """Authentication, rights, visibility and audit for one node (one per worker)."""
+    """Authentication, the per-request policy and the audit trail of one node (one per worker)."""
 
     def __init__(
         self,
@@ -102,40 +98,12 @@ class AccessControl:
             self.audit(None, self.entry("auth_failure", 401, attempted=outcome.attempted))
             log.info("authentication failed (%s) from %s", outcome.reason, self.source_address())
             return unauthorized()
-        g.partner = outcome.partner
+        g.policy = self.policy_for(outcome.partner)
         return None
 
-    # --- rights and visibility ----------------------------------------------------------
-
-    def rights(
-        self, partner: Partner, key: CollectionKey, connection: Connection | None = None
-    ) -> Rights:
-        """The partner's rights in ``key``: one query per request and collection.
-
-        Remembered in ``flask.g`` for the current request only, so a grant
-        changed or revoked in any process applies from the next request on.
-        ``connection``: read within that open transaction (the request's own
-        read) instead of one of its own.
-        """
-        if self.store is None:
-            return NO_RIGHTS
-        memo: dict[tuple[str, int], Rights] | None = None
-        if has_request_context():
-            memo = g.setdefault("infoshare_rights", {})
-        cache_key = (partner.id, key.collection_pk)
-        if memo is not None and cache_key in memo:
-            return memo[cache_key]
-        if connection is not None:
-            found = rights_for(connection, partner, key)
-        else:
-            with self.store.reading() as own:
-                found = rights_for(own, partner, key)
-        if memo is not None:
-            memo[cache_key] = found
-        return found
-
-    def visibility(self, partner: Partner, rights: Rights) -> Visibility:
-        return visibility_clause(partner, rights, self.settings.unmarked_tlp)
+    def policy_for(self, requester: Partner) -> Policy:
+        """The one policy of a request made by ``requester``."""
+        return Policy.for_requester(requester, self.store, self.settings)
 
     # --- audit --------------------------------------------------------------------------
 

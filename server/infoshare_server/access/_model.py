@@ -63,3 +63,13 @@ class Rights:
 
 
 NO_RIGHTS: Final = Rights()
+
+
+@dataclass(frozen=True, slots=True)
+class AccessSettings:
+    """Node-wide access policy (``[access]`` in the configuration)."""
+
+    #: How objects without a recognised TLP marking are treated.
+    unmarked_tlp: str = "red"
+    #: Peers whose X-Forwarded-For header is believed (addresses or networks).
+    trusted_proxies: tuple[str, ...] = ()

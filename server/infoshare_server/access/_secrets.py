@@ -1,10 +1,14 @@
-"""Partner secrets: argon2id password hashes and API tokens, never stored in plaintext.
+"""Secrets of the node's accounts: argon2id password hashes and API tokens, never in plaintext.
 
-Implements "Credentials" of docs/adr/0006-partner-access.md:
+Implements "Credentials" of docs/adr/0006-partner-access.md and
+docs/adr/0009-one-policy-object.md ("Authentication"):
 
-* Passwords (HTTP Basic) are stored as salted argon2id hashes (PHC string
-  ``$argon2id$v=19$m=…,t=…,p=…$salt$hash``), with the OWASP parameters
-  (19 MiB, 2 passes, 1 lane).
+* Passwords (HTTP Basic), of partners (in the database) and of the node's
+  operator accounts (``[[users]]`` in the configuration) alike, are stored as
+  salted argon2id hashes (PHC string ``$argon2id$v=19$m=…,t=…,p=…$salt$hash``),
+  with the OWASP parameters (19 MiB, 2 passes, 1 lane). This is the node's
+  one password scheme; scrypt hashes of older versions are refused with an
+  error that says how to replace them (:func:`check_password_hash`).
 * API tokens look like ``isk_<prefix>_<secret>``: ``prefix`` is 12 public hex
   digits used to find the credential, ``secret`` 32 random bytes (base64url).
   A token has 256 bits of entropy, so a fast hash is enough: the node stores
@@ -20,7 +24,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Final
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 TOKEN_PREFIX: Final = "isk_"
@@ -28,11 +32,46 @@ _TOKEN = re.compile(r"^isk_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
 MIN_PASSWORD_LENGTH: Final = 12
 
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+#: The most a configured hash may ask of every login: 256 MiB, 10 passes.
+_MAX_MEMORY_KIB: Final = 256 * 1024
+_MAX_PASSES: Final = 10
 
 
 def hash_password(password: str) -> str:
     """A new salted argon2id hash of ``password``."""
     return _HASHER.hash(password)
+
+
+class PasswordHashError(ValueError):
+    """A configured password hash is not an argon2id hash the node can check."""
+
+
+def check_password_hash(encoded: str) -> str:
+    """``encoded`` if it is an argon2id PHC string; else :class:`PasswordHashError` saying why."""
+    if encoded.startswith("scrypt$"):
+        raise PasswordHashError(
+            "this is a scrypt hash made by an older infoshare; the node now checks"
+            " argon2id hashes only. Run `infoshare node hash-password` and put the"
+            " $argon2id$… line it prints here"
+        )
+    if not encoded.startswith("$argon2id$"):
+        raise PasswordHashError(
+            "not an argon2id password hash ($argon2id$v=19$m=…,t=…,p=…$salt$hash);"
+            " make one with `infoshare node hash-password`"
+        )
+    try:
+        parameters = extract_parameters(encoded)
+    except InvalidHashError:
+        raise PasswordHashError(
+            "a malformed argon2id password hash; make a new one with `infoshare node hash-password`"
+        ) from None
+    if parameters.memory_cost > _MAX_MEMORY_KIB or parameters.time_cost > _MAX_PASSES:
+        raise PasswordHashError(
+            f"argon2id cost too high (at most m={_MAX_MEMORY_KIB} KiB and t={_MAX_PASSES}):"
+            " every login would cost that much; make a new hash with"
+            " `infoshare node hash-password`"
+        )
+    return encoded
 
 
 def verify_password(password: str, encoded: str) -> bool:

@@ -14,42 +14,18 @@ A stored version is visible to a partner with read rights in its collection when
 The clause is applied by the storage layer to the rows returned and to the
 rows that decide "first"/"last" version and the latest spec version
 (``storage._objects``), so a hidden object changes no count, no header and no
-``next`` token. :func:`rights_for` and :func:`visibility_for` are also what
-node-to-node sync uses to decide what a remote partner may receive.
+``next`` token. The request's :class:`~infoshare_server.access.Policy` applies it
+to reads, deletes, status details and node-to-node sync push alike.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement, FromClause
 
 from infoshare.stix.tlp import RANK, levels_up_to
-from infoshare_server.access._directory import grant_of
-from infoshare_server.access._model import NO_RIGHTS, Partner, Rights
-from infoshare_server.storage import CollectionKey, Visibility
-
-
-def rights_for(connection: Connection, partner: Partner, key: CollectionKey) -> Rights:
-    """The partner's rights in the collection ``key``.
-
-    Stored grants, capped by the collection's configured ``can_read`` and
-    ``can_write``; delete needs an administrator. Operator accounts
-    (``[[users]]``) may read, write and delete everywhere; like everyone else
-    they see RED only where they are named recipients.
-    """
-    stored = grant_of(connection, partner.id, key.collection_pk) or NO_RIGHTS
-    if partner.operator:
-        base = Rights(True, True, True, stored.red_recipient)
-    else:
-        base = Rights(stored.read, stored.write, stored.delete and partner.is_admin,
-                      stored.red_recipient)  # fmt: skip
-    return Rights(
-        read=base.read and key.settings.can_read,
-        write=base.write and key.settings.can_write,
-        delete=base.delete and key.settings.can_write,
-        red_recipient=base.red_recipient,
-    )
+from infoshare_server.access._model import Partner, Rights
+from infoshare_server.storage import Visibility
 
 
 def visible_levels(partner: Partner, rights: Rights) -> tuple[str, ...]:
@@ -78,10 +54,3 @@ def visibility_clause(partner: Partner, rights: Rights, unmarked_tlp: str = "red
         return sa.or_(*choices)
 
     return clause
-
-
-def visibility_for(
-    connection: Connection, partner: Partner, key: CollectionKey, unmarked_tlp: str = "red"
-) -> Visibility:
-    """What ``partner`` may see in ``key``: nothing without read rights."""
-    return visibility_clause(partner, rights_for(connection, partner, key), unmarked_tlp)

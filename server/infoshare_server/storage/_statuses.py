@@ -48,6 +48,8 @@ class StatusRecord:
     details: tuple[StatusDetail, ...] = field(default_factory=tuple)
     #: The partner that made the request (migration 2); None when not known.
     partner_id: str | None = None
+    #: The collection the objects were added to (set when loaded; not part of the resource).
+    collection_pk: int | None = None
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for d in self.details if d.outcome == outcome)
@@ -120,6 +122,7 @@ def load_status(connection: Connection, api_root_pk: int, status_id: str) -> Sta
             s.c.request_timestamp,
             s.c.created_at,
             s.c.partner_id,
+            s.c.collection_pk,
             d.c.outcome,
             d.c.object_id,
             d.c.version,
@@ -145,6 +148,7 @@ def load_status(connection: Connection, api_root_pk: int, status_id: str) -> Sta
         first.created_at,
         tuple(details),
         first.partner_id,
+        int(first.collection_pk),
     )
 
 

@@ -2,19 +2,18 @@
 
 Implements "onward sharing" of issue 5 (docs/adr/0007-sync.md): a push sends
 a remote node only what the local node would show that node's partner
-record if it asked over TAXII. Sync makes no TLP decision of its own: this
-module asks the access package (``infoshare_server.access``,
-docs/adr/0006-partner-access.md) for the visibility clause of that partner
-in that collection, the same clause the storage layer applies to the
-partner's own reads (rights, TLP clearance, named RED recipients, the
-node's policy for unmarked objects).
+record if it asked over TAXII. Sync makes no trust decision of its own: this
+module asks the access package for that partner record's
+:class:`~infoshare_server.access.Policy` (docs/adr/0009-one-policy-object.md)
+and takes its visibility clause for the collection, the same clause the
+storage layer applies to the partner's own reads (rights, TLP clearance,
+named RED recipients, the node's policy for unmarked objects; a revoked
+partner sees nothing).
 """
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
-from infoshare_server.access import Directory, visibility_for
+from infoshare_server.access import AccessSettings, Directory, policy_for_record
 from infoshare_server.config import RemoteSection
 from infoshare_server.storage import CollectionKey, Visibility
 from infoshare_server.sync._errors import SyncError
@@ -47,7 +46,6 @@ def partner_visibility(local: LocalNode, remote: RemoteSection, key: CollectionK
                 f"remotes.{remote.name}.partner: no partner {remote.partner!r} on this node",
                 hint="see `infoshare partner list --config …`",
             )
-        if record.revoked_at is not None:
-            # A revoked partner is sent nothing, whatever its grants say.
-            return lambda _table: sa.false()
-        return visibility_for(connection, record.partner(), key, local.config.access.unmarked_tlp)
+        settings = AccessSettings(unmarked_tlp=local.config.access.unmarked_tlp)
+        policy = policy_for_record(local.store, record, settings)
+        return policy.visibility(key, connection)
