@@ -43,6 +43,7 @@ from infoshare.profile import TLP_AMBER, TLP_AMBER_STRICT, TLP_CLEAR, TLP_GREEN,
 OPERATOR = USER
 #: partner id -> (administrator, clearance)
 PARTNERS: dict[str, tuple[bool, str]] = {
+    "clear-reader": (False, "clear"),
     "green-reader": (False, "green"),
     "amber-reader": (False, "amber"),
     "strict-red": (False, "amber+strict"),
@@ -52,6 +53,7 @@ PARTNERS: dict[str, tuple[bool, str]] = {
 }
 #: (partner, collection) -> stored grant
 GRANTS: dict[tuple[str, str], Rights] = {
+    ("clear-reader", STIX_COLLECTION): Rights(read=True),
     ("green-reader", STIX_COLLECTION): Rights(read=True),
     ("green-reader", READ_ONLY_COLLECTION): Rights(read=True, write=True),
     ("green-reader", OTHER_COLLECTION): Rights(read=True),

@@ -28,7 +28,7 @@ from _access import (
 )
 from _databases import BACKENDS
 from _http import TAXII, TIMEOUT
-from _node import SECRET, SECRET_ENV, STIX_COLLECTION, config_text
+from _node import API_ROOT, SECRET, SECRET_ENV, STIX_COLLECTION, config_text
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -336,3 +336,29 @@ def test_the_app_reads_the_certificate_from_the_wsgi_environ(
     )
     assert refused.status_code == 401
     store.close()
+
+
+def test_cli_adds_a_clear_only_partner_that_sees_only_tlp_clear(node: AccessNode) -> None:
+    config = str(node.node.config_path)
+    added = _cli("partner", "add", "public-desk", "--clearance", "clear", "--config", config)
+    assert added.returncode == 0, added.stderr
+    assert "partner public-desk added (clearance clear)" in added.stdout
+    password = re.search(r"password\s+(\S+)", added.stdout)
+    assert password is not None
+    granted = _cli("partner", "grant", "public-desk", STIX_COLLECTION, "--read",
+                   "--config", config)  # fmt: skip
+    assert granted.returncode == 0, granted.stderr
+    clear, green = marked_identity("clear"), marked_identity("green")
+    node.add(OPERATOR, STIX_COLLECTION, [clear, green])
+    response = requests.get(
+        node.node.url(f"{API_ROOT}/collections/{STIX_COLLECTION}/objects/"),
+        params={"limit": "1000"},
+        headers={"Accept": TAXII},
+        auth=("public-desk", password.group(1)),
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 200, response.text
+    seen = {obj["id"] for obj in response.json()["objects"]}
+    assert clear["id"] in seen and green["id"] not in seen
+    bad = _cli("partner", "set", "public-desk", "--clearance", "white", "--config", config)
+    assert bad.returncode == 2 and "invalid choice: 'white'" in bad.stderr

@@ -17,6 +17,7 @@ from _access import (
     ALL_REQUESTERS,
     COLLECTIONS,
     LEVELS,
+    MARKING,
     OPERATOR,
     PARTNERS,
     AccessNode,
@@ -197,3 +198,27 @@ def test_submitted_objects_stay_visible_to_their_submitter(world: tuple[AccessNo
     red = seeded[("red", "amber-reader")]
     assert red["id"] in _visible_ids(node, "amber-reader", "objects/")
     assert red["id"] not in _visible_ids(node, "green-reader", "objects/")
+
+
+TLP_1_0_RED = "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed"
+
+
+@pytest.mark.parametrize(
+    "markings",
+    [
+        {"object_marking_refs": [MARKING["green"], TLP_1_0_RED]},  # a 2.0 and a 1.0 marking
+        {"object_marking_refs": [TLP_1_0_RED]},
+        {"granular_markings": [{"marking_ref": MARKING["red"], "selectors": ["name"]}]},
+    ],
+    ids=["green-2.0-and-red-1.0", "red-1.0", "granular-red"],
+)
+def test_the_most_restrictive_marking_decides_over_http(
+    world: tuple[AccessNode, Any], markings: dict[str, Any]
+) -> None:
+    """Served as RED: only the collection's RED recipient (and the submitter) see it."""
+    node, _ = world
+    obj = {**marked_identity(None, name="Fictional organisation, mixed markings"), **markings}
+    node.add(OPERATOR, STIX_COLLECTION, [obj])
+    for partner in ALL_REQUESTERS:
+        expected = partner in (OPERATOR, "strict-red")  # submitter, named RED recipient
+        assert (obj["id"] in _visible_ids(node, partner, "objects/")) is expected, partner
