@@ -138,6 +138,19 @@ def test_the_clause_selects_exactly_the_visible_rows(
         )
 
 
+def _one_collection(connection: sa.Connection) -> None:
+    """API root 1 with collection 1, written directly (the tables of an older schema)."""
+    connection.execute(
+        sa.text("INSERT INTO api_roots (pk, name, title, description) VALUES (1,'r','r','')")
+    )
+    connection.execute(
+        sa.text(
+            "INSERT INTO collections (pk, api_root_pk, collection_id, title, mode)"
+            " VALUES (1, 1, 'c', 'c', 'stix')"
+        )
+    )
+
+
 # -- migration 2 -------------------------------------------------------------------------
 
 
@@ -153,17 +166,7 @@ def test_migration_2_computes_the_level_of_older_rows_and_protects_the_trail(
             3: {"id": "identity--3"},
         }
         with engine.begin() as connection:
-            connection.execute(
-                sa.text(
-                    "INSERT INTO api_roots (pk, name, title, description) VALUES (1,'r','r','')"
-                )
-            )
-            connection.execute(
-                sa.text(
-                    "INSERT INTO collections (pk, api_root_pk, collection_id, title, mode)"
-                    " VALUES (1, 1, 'c', 'c', 'stix')"
-                )
-            )
+            _one_collection(connection)
             for seq, body in bodies.items():
                 connection.execute(
                     sa.text(
@@ -216,17 +219,7 @@ def test_migration_5_recomputes_every_stored_level(fresh_storage_url: str) -> No
             5: ({}, None, None),
         }
         with engine.begin() as connection:
-            connection.execute(
-                sa.text(
-                    "INSERT INTO api_roots (pk, name, title, description) VALUES (1,'r','r','')"
-                )
-            )
-            connection.execute(
-                sa.text(
-                    "INSERT INTO collections (pk, api_root_pk, collection_id, title, mode)"
-                    " VALUES (1, 1, 'c', 'c', 'stix')"
-                )
-            )
+            _one_collection(connection)
             for seq, (markings, old, _new) in cases.items():
                 body = {"id": f"identity--{seq}", "type": "identity", **markings}
                 connection.execute(
