@@ -7,7 +7,7 @@ decided in docs/adr/0004-sql-storage.md:
 * Reads run one SQL query with the filters (``storage._filters``), version
   selection, visibility and keyset paging inside it; pages are ordered by
   ``date_added`` (the store's ``seq``). Stored JSON goes out unchanged: its
-  text is spliced into the response (``rawjson.py``), never re-encoded or
+  text is spliced into the response (``http/rawjson.py``), never re-encoded or
   passed through models.
 * ``next`` tokens are stateless and signed (``paging.py``): any worker serves
   any page; ``more: true`` always comes with ``next``.
@@ -465,7 +465,7 @@ def _page_size(limit: object, max_page_size: int) -> int:
 
 
 def _parse(row: StoredObject) -> RawJSON:
-    """The stored object, to be written into the response as stored (see ``rawjson.py``)."""
+    """The stored object, to be written into the response as stored (see ``http/rawjson.py``)."""
     assert row.body is not None
     return RawJSON(row.body)
 

@@ -1,4 +1,4 @@
-"""The TAXII 2.1 request rules of protocol.py, and the catch-all of protocol_errors.py.
+"""The TAXII 2.1 request rules of http/protocol.py, and the catch-all of http/errors.py.
 
 The media-type rules are pure functions, tested over many inputs; the
 catch-all is tested in-process with a backend that fails on purpose, because

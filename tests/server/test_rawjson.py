@@ -1,4 +1,4 @@
-"""Stored JSON spliced into responses (rawjson.py, protocol.StrictJSONProvider)."""
+"""Stored JSON spliced into responses (http/rawjson.py, http.protocol.StrictJSONProvider)."""
 
 from __future__ import annotations
 

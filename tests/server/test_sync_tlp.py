@@ -30,7 +30,8 @@ from _sync import (
     run_sync,
     running,
 )
-from infoshare_server.tlp import tlp_level
+
+from infoshare.stix.tlp import tlp_level
 
 pytestmark = pytest.mark.slow
 

@@ -49,10 +49,8 @@ from infoshare_server.access._model import (
 from infoshare_server.access._policy import (
     OPERATOR_CLEARANCE,
     Policy,
-    collection_rights,
     operator_account,
     policy_for_record,
-    rights_for,
 )
 from infoshare_server.access._secrets import (
     MIN_PASSWORD_LENGTH,
@@ -92,7 +90,6 @@ __all__ = [
     "Rights",
     "certificate_lookups",
     "check_password_hash",
-    "collection_rights",
     "current_partner",
     "current_policy",
     "fingerprint_lookup",
@@ -103,7 +100,6 @@ __all__ = [
     "parse_authorization",
     "policy_for_record",
     "query_entries",
-    "rights_for",
     "subject_lookup",
     "to_csv",
     "to_json",
