@@ -50,7 +50,7 @@ class StrictJSONProvider(DefaultJSONProvider):
 
     Keys keep their order in responses (resources read like the specification's examples).
 
-    Stored objects (:class:`~infoshare_server.rawjson.RawJSON`) are written as their
+    Stored objects (:class:`~infoshare_server.http.rawjson.RawJSON`) are written as their
     stored text, not parsed and encoded again.
     """
 

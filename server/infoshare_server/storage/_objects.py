@@ -84,7 +84,7 @@ class NewObject:
     version_key: str | None
     spec_version: str
     body: str
-    #: The TLP 2.0 level (``infoshare_server.tlp``) and the submitting partner's id.
+    #: The TLP level (``infoshare.stix.tlp``) and the submitting partner's id.
     tlp: str | None = None
     submitter: str | None = None
 
