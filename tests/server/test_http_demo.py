@@ -61,7 +61,7 @@ def test_demo_node_loads_the_examples_and_prints_working_credentials(tmp_path: P
         # Only the hash of the password is stored.
         config = (data_dir / "node.toml").read_text(encoding="utf-8")
         assert password.group(1) not in config
-        assert 'password_hash = "scrypt$' in config
+        assert 'password_hash = "$argon2id$' in config
         response = requests.get(
             discovery.group(1),
             auth=("demo", password.group(1)),
