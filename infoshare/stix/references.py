@@ -55,13 +55,13 @@ def iter_references(obj: dict[str, Any]) -> list[tuple[str, PathParts]]:
     """Every reference in ``obj`` with the path where it sits, in document order."""
     found: list[tuple[str, PathParts]] = []
     kinds = _KINDS
-    # One frame per container being walked: its members still to visit, its
-    # path, and whether member names matter (a JSON object) or not (a list).
-    frames: list[tuple[Iterator[tuple[Any, Any]], PathParts, bool]] = [
-        (iter(obj.items()), (), True)
-    ]
+    # One frame per container being walked: its members still to visit, the
+    # path to it as a linked chain (so descending costs O(1) whatever the
+    # depth; a tuple is built only for a reference found), and whether
+    # member names matter (a JSON object) or not (a list).
+    frames: list[tuple[Iterator[tuple[Any, Any]], _Chain, bool]] = [(iter(obj.items()), None, True)]
     while frames:
-        members, parts, named = frames[-1]
+        members, chain, named = frames[-1]
         for key, item in members:
             if named:
                 kind = kinds.get(key)
@@ -69,12 +69,13 @@ def iter_references(obj: dict[str, Any]) -> list[tuple[str, PathParts]]:
                     kind = _kind_of(key)
                 if kind == _REF:
                     if isinstance(item, str):
-                        found.append((item, (*parts, key)))
+                        found.append((item, _parts((chain, key))))
                     continue
                 if kind == _REFS:
                     if isinstance(item, list):
+                        parts = _parts((chain, key))
                         found.extend(
-                            (ref, (*parts, key, index))
+                            (ref, (*parts, index))
                             for index, ref in enumerate(item)
                             if isinstance(ref, str)
                         )
@@ -82,14 +83,27 @@ def iter_references(obj: dict[str, Any]) -> list[tuple[str, PathParts]]:
                 if kind == _SKIP:
                     continue
             if isinstance(item, dict):
-                frames.append((iter(item.items()), (*parts, key), True))
+                frames.append((iter(item.items()), (chain, key), True))
                 break
             if isinstance(item, list):
-                frames.append((iter(enumerate(item)), (*parts, key), False))
+                frames.append((iter(enumerate(item)), (chain, key), False))
                 break
         else:
             frames.pop()
     return found
+
+
+#: A path as a chain of (parent chain, member name or index) pairs; None is the object itself.
+_Chain = tuple[Any, str | int] | None
+
+
+def _parts(chain: _Chain) -> PathParts:
+    steps: list[str | int] = []
+    while chain is not None:
+        chain, step = chain
+        steps.append(step)
+    steps.reverse()
+    return tuple(steps)
 
 
 def reference_ids(obj: dict[str, Any]) -> list[str]:
