@@ -120,9 +120,9 @@ def member_problem(value: object) -> str | None:
     its ``type`` is a string. Everything else is for the object's own checks.
     """
     if not isinstance(value, Mapping):
-        return f"each member of objects must be a JSON object, got a JSON {_json_kind(value)}"
+        return f"a STIX object must be a JSON object, got a JSON {_json_kind(value)}"
     if not isinstance(value.get("type"), str):
-        return "each member of objects must be a JSON object with a string 'type'"
+        return "a STIX object must be a JSON object with a string 'type'; add one"
     return None
 
 

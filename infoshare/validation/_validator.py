@@ -251,7 +251,7 @@ class Validator:
             kind = obj.get("type") if isinstance(obj, dict) else None
             if not isinstance(kind, str):
                 sink.object_id = None
-                message = member_problem(obj) or "each member of objects must be a JSON object"
+                message = member_problem(obj) or "a STIX object must be a JSON object"
                 sink.add("IS-006", message, f"$.objects[{index}]", None, line, index=index)
                 continue
             object_id = obj.get("id")
