@@ -32,8 +32,8 @@ from infoshare.profile import (
     TLP_GREEN,
 )
 from infoshare.reference import disarm_framework
+from infoshare.stix.identifiers import expected_sco_id
 
-STIX_NAMESPACE = uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")
 #: Techniques the generated cases cite; their tactics come from DISARM 1.6 itself.
 TECHNIQUE_IDS = ["T0049", "T0049.003", "T0086.002", "T0023", "T0091.003", "T0087"]
 TECHNIQUES = [(tid, disarm_framework().tactics_of(tid)[0].shortname) for tid in TECHNIQUE_IDS]
@@ -159,7 +159,7 @@ class CaseFactory:
             yield account
         for n in range(posts):
             url = f"https://{platform}.example/post/{self.day}/{n}"
-            post_id = f"media-content--{uuid.uuid5(STIX_NAMESPACE, json.dumps({'url': url}))}"
+            post_id = expected_sco_id({"type": "media-content", "url": url})
             yield {
                 "type": "media-content",
                 "spec_version": "2.1",

@@ -29,7 +29,6 @@ from fixed seeds.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +70,7 @@ from infoshare.profile import (
     TLP_AMBER,
     TLP_GREEN,
 )
+from infoshare.stix.references import reference_ids
 
 HERE = Path(__file__).parent
 CASE_01 = HERE / "01-treated-water-disinformation.json"
@@ -683,21 +683,6 @@ def sdo04(model: type[Any], key: str, marking: str, /, **props: Any) -> Any:
     )
 
 
-def references(obj: Any) -> Iterable[str]:
-    """Every ``*_ref``/``*_refs`` value in ``obj`` (a JSON value), at any depth."""
-    if isinstance(obj, dict):
-        for key, value in obj.items():
-            if key.endswith("_ref") and isinstance(value, str):
-                yield value
-            elif key.endswith("_refs") and isinstance(value, list):
-                yield from (ref for ref in value if isinstance(ref, str))
-            else:
-                yield from references(value)
-    elif isinstance(obj, list):
-        for item in obj:
-            yield from references(item)
-
-
 def referenced_copies(case_01: Bundle, objects: list[StixObject]) -> list[StixObject]:
     """The objects of case 1 that ``objects`` need, transitively, in case 1's order.
 
@@ -707,13 +692,13 @@ def referenced_copies(case_01: Bundle, objects: list[StixObject]) -> list[StixOb
     present = {obj.id for obj in objects}
     by_id = {obj.id: obj for obj in case_01.objects}
     needed: set[str] = set()
-    queue = [ref for obj in objects for ref in references(obj.to_dict())]
+    queue = [ref for obj in objects for ref in reference_ids(obj.to_dict())]
     while queue:
         ref = queue.pop()
         if ref in needed or ref in present or ref in TLP_2_0_LEVELS or ref not in by_id:
             continue
         needed.add(ref)
-        queue.extend(references(by_id[ref].to_dict()))
+        queue.extend(reference_ids(by_id[ref].to_dict()))
     return [obj for obj in case_01.objects if obj.id in needed]
 
 

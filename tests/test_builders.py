@@ -27,7 +27,6 @@ from infoshare.models import (
     sco_id,
     tlp_marking_definition,
 )
-from infoshare.models._types import timestamp_key
 from infoshare.profile import (
     EXT_FIMI_INCIDENT,
     EXT_MEDIA_CONTENT,
@@ -38,6 +37,7 @@ from infoshare.profile import (
     TLP_AMBER,
     TLP_GREEN,
 )
+from infoshare.stix.timestamps import timestamp_key
 
 ROOT = Path(__file__).parent.parent
 MILLIS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")

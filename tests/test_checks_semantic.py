@@ -19,14 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from infoshare import profile as P
-from infoshare.markings import (
-    TLP_LEVEL_ORDER,
-    canonical_tlp_marking,
-    is_cleared,
-    tlp_label,
-    tlp_level,
-    tlp_levels,
-)
+from infoshare.markings import TLP_1_0_SUCCESSORS, canonical_tlp_marking
+from infoshare.stix.tlp import LEVELS, is_cleared, tlp_label, tlp_level
 from infoshare.validation import Finding, ValidationOptions, Validator, catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -523,19 +517,32 @@ def test_malformed_objects_never_crash_a_check(kind: str, body: dict[str, Any]) 
         assert "internal error" not in finding.message
 
 
-# --- infoshare.markings ------------------------------------------------------------------------
+# --- TLP levels (infoshare.stix.tlp) and the canonical markings (infoshare.markings) ----------
 
 
 def test_tlp_level_and_clearance() -> None:
     assert tlp_level({}) is None
-    assert tlp_level({"object_marking_refs": [WHITE_1]}) is None
+    # TLP 1.0 counts as its TLP 2.0 namesake: the one reading, for the validator and the node.
+    assert tlp_level({"object_marking_refs": [WHITE_1]}) == "clear"
     assert tlp_level({"object_marking_refs": [AMBER, "x", GREEN]}) == "amber"
-    assert tlp_levels({"object_marking_refs": [AMBER, GREEN, AMBER]}) == ["amber", "green"]
+    assert tlp_level({"object_marking_refs": [GREEN], "granular_markings": [
+        {"marking_ref": P.TLP_RED, "selectors": ["name"]}]}) == "red"  # fmt: skip
     assert tlp_label("amber+strict") == "TLP:AMBER+STRICT"
-    for rank, level in enumerate(TLP_LEVEL_ORDER):
-        assert [is_cleared(level, other) for other in TLP_LEVEL_ORDER] == [
-            i <= rank for i in range(len(TLP_LEVEL_ORDER))
+    for rank, level in enumerate(LEVELS):
+        assert [is_cleared(level, other) for other in LEVELS] == [
+            i <= rank for i in range(len(LEVELS))
         ]
+
+
+def test_tlp_1_0_successors_are_their_tlp_2_0_namesakes() -> None:
+    labels = {label: P.TLP_2_0_LEVELS[new] for label, new in TLP_1_0_SUCCESSORS.values()}
+    assert labels == {
+        "TLP:WHITE": "clear",
+        "TLP:GREEN": "green",
+        "TLP:AMBER": "amber",
+        "TLP:RED": "red",
+    }
+    assert frozenset(TLP_1_0_SUCCESSORS) == P.TLP_1_0_IDS
 
 
 def test_canonical_marking_is_a_fresh_copy() -> None:

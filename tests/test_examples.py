@@ -26,7 +26,7 @@ from infoshare.models import (
     read_bundle,
     write_bundle,
 )
-from infoshare.models._types import timestamp_key
+from infoshare.stix.timestamps import timestamp_key
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES_DIR = ROOT / "examples"

@@ -56,7 +56,6 @@ from infoshare.models._oasis import ChangedObject, Event, Impact, Task
 from infoshare.models._observables import DomainName, FimiAccountExtension, Url, UserAccount
 from infoshare.models._parse import MODEL_BY_TYPE, GenericStixObject, model_for, parse_object
 from infoshare.models._relationships import Relationship, Sighting
-from infoshare.models._types import format_timestamp, parse_timestamp
 from infoshare.models.builders import (
     STIX_NAMESPACE,
     create,
@@ -74,6 +73,7 @@ from infoshare.models.interop import (
     normalise_tlp_markings,
     to_stix2,
 )
+from infoshare.stix.timestamps import format_timestamp, parse_timestamp
 
 __all__ = [
     "MODEL_BY_TYPE",

@@ -25,8 +25,8 @@ from infoshare.models._types import (
     MarkingRef,
     Timestamp,
     identifier_ref,
-    timestamp_key,
 )
+from infoshare.stix.timestamps import timestamp_key
 
 __all__ = [
     "ExternalReference",

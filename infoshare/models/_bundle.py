@@ -12,12 +12,12 @@ import json
 from pathlib import Path
 from typing import Any, Literal, Self
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from infoshare.errors import InputError, ModelError
 from infoshare.models._base import StixModel, StixObject
 from infoshare.models._parse import parse_object
-from infoshare.models._types import Identifier
+from infoshare.stix.envelope import bundle_problems
 
 __all__ = ["Bundle", "bundle_to_json", "read_bundle", "write_bundle"]
 
@@ -26,15 +26,17 @@ class Bundle(StixModel):
     """A STIX bundle: an envelope of objects (it is not itself a STIX object)."""
 
     type: Literal["bundle"] = "bundle"
-    id: Identifier
+    id: str
     objects: list[StixObject] = Field(default_factory=list)
 
-    @field_validator("id")
+    @model_validator(mode="before")
     @classmethod
-    def _check_prefix(cls, value: str) -> str:
-        if not value.startswith("bundle--"):
-            raise ValueError(f"bundle id {value!r} must start with bundle--")
-        return value
+    def _check_envelope(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            problems = bundle_problems({"type": "bundle", **data}, objects_read_apart=True)
+            if problems:
+                raise ValueError("; ".join(problem.message for problem in problems))
+        return data
 
     @field_validator("objects", mode="before")
     @classmethod
@@ -89,11 +91,10 @@ def read_bundle(source: str | Path | bytes) -> Bundle:
         raise InputError(f"{name}: not UTF-8", hint="save the file as UTF-8") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"{name}: not JSON ({exc.msg} at line {exc.lineno})") from None
-    if not isinstance(data, dict) or data.get("type") != "bundle":
-        raise ModelError(f"{name}: the top-level value must be a STIX bundle (type 'bundle')")
+    problems = bundle_problems(data)
+    if problems:
+        raise ModelError(f"{name}: " + "; ".join(f"{p.path}: {p.message}" for p in problems))
     objects = data.get("objects", [])
-    if not isinstance(objects, list):
-        raise ModelError(f"{name}: a bundle's objects must be a JSON array")
     parsed = []
     for index, item in enumerate(objects):
         try:

@@ -14,8 +14,9 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, Field, model_validator
 
 from infoshare.models._base import StixCyberObservable, StixDomainObject, StixModel
-from infoshare.models._types import NonNegativeInt, Timestamp, identifier_ref, timestamp_key
+from infoshare.models._types import NonNegativeInt, Timestamp, identifier_ref
 from infoshare.profile import EXT_CHANNEL, EXT_MEDIA_CONTENT, EXT_NARRATIVE
+from infoshare.stix.timestamps import timestamp_key
 
 __all__ = [
     "Channel",

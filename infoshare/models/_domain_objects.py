@@ -13,8 +13,9 @@ from typing import Annotated, Self
 from pydantic import Field, model_validator
 
 from infoshare.models._base import KillChainPhase, StixDomainObject
-from infoshare.models._types import CountryCode, Identifier, Timestamp, timestamp_key
+from infoshare.models._types import CountryCode, Identifier, Timestamp
 from infoshare.models._vocab import OpinionValue
+from infoshare.stix.timestamps import timestamp_key
 
 __all__ = [
     "AttackPattern",

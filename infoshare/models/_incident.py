@@ -19,10 +19,10 @@ from infoshare.models._types import (
     NonNegativeInt,
     Timestamp,
     identifier_ref,
-    timestamp_key,
 )
 from infoshare.models._vocab import Determination, InvestigationStatus, Recoverability
 from infoshare.profile import EXT_FIMI_INCIDENT, EXT_OASIS_INCIDENT_CORE
+from infoshare.stix.timestamps import timestamp_key
 
 __all__ = [
     "Attribution",

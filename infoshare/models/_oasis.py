@@ -21,10 +21,10 @@ from infoshare.models._types import (
     NonNegativeInt,
     Timestamp,
     identifier_ref,
-    timestamp_key,
 )
 from infoshare.models._vocab import EventStatus, Recoverability, TaskOutcome, TimeFidelity
 from infoshare.profile import EXT_OASIS_EVENT, EXT_OASIS_IMPACT, EXT_OASIS_TASK
+from infoshare.stix.timestamps import timestamp_key
 
 __all__ = [
     "ChangedObject",

@@ -8,7 +8,6 @@ check IS-801).
 
 from __future__ import annotations
 
-import re
 from typing import Any, Self
 
 from pydantic import model_validator
@@ -34,10 +33,10 @@ from infoshare.models._oasis import Event, Impact, Task
 from infoshare.models._observables import DomainName, Url, UserAccount
 from infoshare.models._relationships import Relationship, Sighting
 from infoshare.profile import EXT_FIMI_INCIDENT
+from infoshare.stix.envelope import member_problem
+from infoshare.stix.identifiers import is_type_name
 
 __all__ = ["MODEL_BY_TYPE", "GenericStixObject", "model_for", "parse_object"]
-
-_TYPE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$")
 
 
 class GenericStixObject(StixObject):
@@ -45,7 +44,7 @@ class GenericStixObject(StixObject):
 
     @model_validator(mode="after")
     def _check_type_name(self) -> Self:
-        if not _TYPE_NAME.match(self.type) or "--" in self.type:
+        if not is_type_name(self.type):
             raise ValueError(
                 f"type {self.type!r} is not a STIX type name "
                 "(3-250 characters of a-z, 0-9 and single hyphens)"
@@ -107,8 +106,7 @@ def parse_object(data: dict[str, Any]) -> StixObject:
     Raises :class:`ModelError` naming the property path when ``data`` breaks
     a rule of STIX 2.1 or of the profile.
     """
-    if not isinstance(data, dict):
-        raise ModelError(f"a STIX object must be a JSON object (dict), got {type(data).__name__}")
-    if not isinstance(data.get("type"), str):
-        raise ModelError("a STIX object needs a string 'type' property; add it")
+    problem = member_problem(data)
+    if problem is not None:
+        raise ModelError(f"not a STIX object: {problem}")
     return model_for(data).from_dict(data)

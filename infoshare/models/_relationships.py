@@ -11,7 +11,8 @@ from typing import Annotated, Self
 from pydantic import Field, model_validator
 
 from infoshare.models._base import StixRelationshipObject
-from infoshare.models._types import Identifier, Timestamp, identifier_ref, timestamp_key
+from infoshare.models._types import Identifier, Timestamp, identifier_ref
+from infoshare.stix.timestamps import timestamp_key
 
 __all__ = ["Relationship", "Sighting"]
 

@@ -14,7 +14,6 @@ that every shared object carries a TLP 2.0 marking
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, TypeVar
@@ -22,15 +21,20 @@ from typing import Any, Final, TypeVar
 from pydantic import BaseModel
 
 from infoshare.errors import ModelError
+from infoshare.markings import canonical_tlp_marking
 from infoshare.models._base import StixCyberObservable, StixObject, VersionedObject
 from infoshare.models._meta_objects import MarkingDefinition
-from infoshare.models._types import format_timestamp, parse_timestamp, timestamp_key
 from infoshare.profile import (
-    EXT_TLP_2_0,
     NEW_OBJECT_EXTENSIONS,
     STIX_SPEC_VERSION,
     TLP_2_0_LEVELS,
 )
+from infoshare.stix.identifiers import (
+    ID_CONTRIBUTING_PROPERTIES,
+    STIX_NAMESPACE,
+    expected_sco_id,
+)
+from infoshare.stix.timestamps import format_timestamp, parse_timestamp, timestamp_key
 
 __all__ = [
     "ID_CONTRIBUTING_PROPERTIES",
@@ -45,23 +49,6 @@ __all__ = [
     "tlp_marking_definition",
 ]
 
-#: The UUIDv5 namespace STIX 2.1 section 2.9 fixes for SCO ids.
-STIX_NAMESPACE: Final = uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")
-
-#: SCO type -> the properties its deterministic id is computed from (STIX 2.1 §6, profile §6).
-ID_CONTRIBUTING_PROPERTIES: Final[dict[str, tuple[str, ...]]] = {
-    "media-content": ("url",),
-    "url": ("value",),
-    "domain-name": ("value",),
-    "email-addr": ("value",),
-    "ipv4-addr": ("value",),
-    "ipv6-addr": ("value",),
-    "mac-addr": ("value",),
-    "user-account": ("account_type", "user_id", "account_login"),
-}
-
-_TLP_NAMES: Final = {level: f"TLP:{level.upper()}" for level in TLP_2_0_LEVELS.values()}
-_TLP_CREATED: Final = "2022-10-01T00:00:00.000Z"
 _UNMARKED_TYPES: Final = frozenset({"marking-definition", "extension-definition"})
 _FIXED_ON_NEW_VERSION: Final = frozenset({"type", "id", "created", "spec_version"})
 
@@ -91,19 +78,15 @@ def deterministic_id(stix_type: str, seed: str) -> str:
 def sco_id(stix_type: str, properties: dict[str, Any]) -> str:
     """The deterministic id of an SCO: UUIDv5 over its id-contributing properties.
 
-    The contributing properties present are serialised as canonical JSON
-    (sorted keys, no whitespace, UTF-8; RFC 8785 for strings and integers).
-    A type without a known list, or with none of its properties present, gets
-    a random UUIDv4 as STIX 2.1 section 2.9 allows.
+    Computed by :func:`infoshare.stix.identifiers.expected_sco_id` (STIX 2.1
+    section 2.9: the STIX namespace, RFC 8785 canonical JSON). A type without
+    ID Contributing Properties, or with none of them present, gets a random
+    UUIDv4, as section 2.9 requires.
     """
-    names = ID_CONTRIBUTING_PROPERTIES.get(stix_type, ())
-    contributing = {name: properties[name] for name in names if name in properties}
-    if not contributing:
-        return new_id(stix_type)
-    if isinstance(next(iter(contributing.values())), BaseModel):
+    if any(isinstance(value, BaseModel) for value in properties.values()):
         raise ModelError("id-contributing properties must be plain JSON values")
-    canonical = json.dumps(contributing, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return f"{stix_type}--{uuid.uuid5(STIX_NAMESPACE, canonical)}"
+    expected = expected_sco_id({**properties, "type": stix_type})
+    return expected if expected is not None else new_id(stix_type)
 
 
 def _plain(value: Any) -> Any:
@@ -225,15 +208,6 @@ def revoke(obj: M) -> M:
 
 def tlp_marking_definition(marking: str) -> MarkingDefinition:
     """The OASIS TLP 2.0 marking-definition object for one of the five TLP 2.0 ids."""
-    level = TLP_2_0_LEVELS.get(marking)
-    if level is None:
+    if marking not in TLP_2_0_LEVELS:
         raise ModelError(f"{marking!r} is not a TLP 2.0 marking-definition id")
-    data: dict[str, Any] = {
-        "type": "marking-definition",
-        "spec_version": STIX_SPEC_VERSION,
-        "id": marking,
-        "created": _TLP_CREATED,
-        "name": _TLP_NAMES[level],
-        "extensions": {EXT_TLP_2_0: {"extension_type": "property-extension", "tlp_2_0": level}},
-    }
-    return MarkingDefinition(**data)
+    return MarkingDefinition(**canonical_tlp_marking(marking))

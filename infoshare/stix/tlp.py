@@ -31,6 +31,20 @@ from typing import Any, Final, Literal, cast
 
 from infoshare.profile import TLP_2_0_LEVELS
 
+__all__ = [
+    "LEVELS",
+    "MARKING_LEVELS",
+    "RANK",
+    "TLP_1_0_LEVELS",
+    "TlpLevel",
+    "is_cleared",
+    "level_rank",
+    "levels_up_to",
+    "marking_refs",
+    "tlp_label",
+    "tlp_level",
+]
+
 TlpLevel = Literal["clear", "green", "amber", "amber+strict", "red"]
 
 #: The TLP 2.0 levels, most open first: a reader cleared for one level may see

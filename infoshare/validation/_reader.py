@@ -18,6 +18,8 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
+from infoshare.stix.envelope import BUNDLE_EXAMPLE, bundle_problems
+
 #: IS-004: how deep JSON may nest, and how large one object may be.
 MAX_DEPTH = 64
 MAX_OBJECT_BYTES = 64 * 1024 * 1024
@@ -26,9 +28,6 @@ _CHUNK_BYTES = 1024 * 1024
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 #: A comma between two members of an array, when the next member is already read.
 _NEXT_MEMBER = re.compile(r"[ \t\n\r]*,[ \t\n\r]*(?=[^ \t\n\r])")
-_BUNDLE_ID = re.compile(
-    r"^bundle--[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
-)
 
 #: (check_id, message, line, column, json_path)
 ReadProblem = Callable[[str, str, int | None, int | None, str], None]
@@ -262,8 +261,7 @@ class BundleReader:
             line, col = self._line_col(self._pos)
             self._report(
                 "IS-005",
-                "the top-level value is an array; wrap the objects in a bundle"
-                ' ({"type": "bundle", "id": "bundle--<UUID>", "objects": [...]})',
+                f"the top-level value is an array; wrap the objects in a bundle ({BUNDLE_EXAMPLE})",
                 line,
                 col,
                 "$",
@@ -360,24 +358,6 @@ class BundleReader:
         return isinstance(kind, str) and kind != "bundle"
 
     def _check_envelope(self, saw_objects: bool) -> None:
-        kind = self.envelope.get("type")
-        if kind != "bundle":
-            if isinstance(kind, str) and not saw_objects:
-                msg = (
-                    f"the input is a single {kind!r} object, not a bundle; wrap it in a bundle"
-                    ' ({"type": "bundle", "id": "bundle--<UUID>", "objects": [...]})'
-                )
-            else:
-                msg = 'the bundle\'s type must be "bundle"'
-            self._report("IS-005", msg, 1, None, "$.type")
-            return
-        bundle_id = self.envelope.get("id")
-        if not isinstance(bundle_id, str) or not _BUNDLE_ID.match(bundle_id):
-            self._report(
-                "IS-005",
-                "the bundle's id must be 'bundle--' followed by a lowercase RFC 4122 UUID,"
-                f" got {bundle_id!r}",
-                1,
-                None,
-                "$.id",
-            )
+        # The objects array was read (and its members checked) while streaming.
+        for problem in bundle_problems(self.envelope, objects_read_apart=saw_objects):
+            self._report("IS-005", problem.message, 1, None, problem.path)

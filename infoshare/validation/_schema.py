@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 from infoshare.errors import SpecDataError
-from infoshare.validation._timestamps import is_stix_timestamp
+from infoshare.stix.timestamps import is_timestamp
 
 #: A path is built lazily: a chain of (parent, key) pairs, rendered on failure.
 PathChain = tuple[Any, str | int] | None
@@ -103,7 +103,7 @@ def _is_uri(value: str) -> bool:
 
 
 _FORMATS: dict[str, Callable[[str], bool]] = {
-    "date-time": is_stix_timestamp,
+    "date-time": is_timestamp,
     "uri": _is_uri,
 }
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from infoshare.errors import InputError
+from infoshare.stix.envelope import member_problem
 from infoshare.validation import checks as _checks_package
 from infoshare.validation._catalogue import CheckInfo, catalogue
 from infoshare.validation._findings import FileSummary, Finding, Report
@@ -250,7 +251,7 @@ class Validator:
             kind = obj.get("type") if isinstance(obj, dict) else None
             if not isinstance(kind, str):
                 sink.object_id = None
-                message = "each member of objects must be a JSON object with a string 'type'"
+                message = member_problem(obj) or "a STIX object must be a JSON object"
                 sink.add("IS-006", message, f"$.objects[{index}]", None, line, index=index)
                 continue
             object_id = obj.get("id")

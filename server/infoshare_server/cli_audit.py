@@ -13,10 +13,11 @@ import sys
 from pathlib import Path
 
 from infoshare.errors import UsageError
+from infoshare.stix.timestamps import TimestampError
 from infoshare_server.access import ACTIONS, query_entries, to_csv, to_json
 from infoshare_server.config import load_config
 from infoshare_server.storage import Store
-from infoshare_server.storage._time import TimestampError, added_after_key
+from infoshare_server.storage._time import added_after_key
 
 
 def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -1,10 +1,11 @@
 """Adding objects to a collection: validate each, store the valid ones at once.
 
 Implements TAXII 2.1 §5.5 (Add Objects) and the ingest flow of
-/work/shared/design/ARCHITECTURE.md and docs/adr/0004-sql-storage.md:
+docs/architecture.md and docs/adr/0004-sql-storage.md:
 
 1. The envelope must be a JSON object whose ``objects`` is a list of JSON
-   objects, each with a string ``id``. Otherwise nothing can be reported per
+   objects (:func:`infoshare.stix.envelope.taxii_envelope_problems`), each
+   with a string ``id``. Otherwise nothing can be reported per
    object, and the whole request is refused with 422 (the spec's answer when
    the server cannot process the content) and a message naming the problem.
 2. Every object is validated with the library's validator: the FIMI profile
@@ -39,10 +40,12 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from infoshare.stix.envelope import taxii_envelope_problems
+from infoshare.stix.identifiers import identifier_type, is_identifier
+from infoshare.stix.references import reference_ids
+from infoshare.stix.timestamps import TimestampError
 from infoshare.stix.tlp import tlp_level
 from infoshare.validation import Finding, Severity, ValidationOptions, Validator
-from infoshare.validation.checks.core_types import IDENTIFIER
-from infoshare.validation.checks.references import iter_references
 from infoshare_server.errors import RequestError
 from infoshare_server.storage import (
     CollectionKey,
@@ -56,7 +59,7 @@ from infoshare_server.storage import (
     purge_statuses,
     save_status,
 )
-from infoshare_server.storage._time import TimestampError, format_date_added, version_key
+from infoshare_server.storage._time import format_date_added, version_key
 
 #: Called inside an add's write transaction with the stored status and each accepted
 #: object with what became of it (``Inserted.date_added`` is None for a duplicate).
@@ -180,8 +183,8 @@ class Ingest:
         refs = {
             ref
             for obj in items
-            for ref, _ in iter_references(obj)
-            if ref not in posted and len(ref) <= MAX_ID_LENGTH and IDENTIFIER.match(ref)
+            for ref in reference_ids(obj)
+            if ref not in posted and len(ref) <= MAX_ID_LENGTH and is_identifier(ref)
         }
         if not refs:
             return frozenset()
@@ -229,23 +232,12 @@ def _admitted(
 
 
 def _objects_of(envelope: object) -> list[dict[str, Any]]:
-    if not isinstance(envelope, dict):
-        raise RequestError(
-            "the request body must be a TAXII envelope: a JSON object with an objects list",
-            422,
-        )
-    if "objects" not in envelope:
-        raise RequestError('the envelope has no objects list; send {"objects": [ ... ]}', 422)
-    items = envelope["objects"]
-    if not isinstance(items, list):
-        raise RequestError("the envelope's objects must be a list of STIX objects", 422)
+    problems = taxii_envelope_problems(envelope)
+    if problems:
+        raise RequestError(problems[0].message, 422)
+    assert isinstance(envelope, dict)
+    items: list[dict[str, Any]] = envelope["objects"]
     for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise RequestError(
-                f"objects[{index}] is not a JSON object; every member of objects must be a"
-                " STIX object",
-                422,
-            )
         object_id = item.get("id")
         if not isinstance(object_id, str) or not object_id:
             raise RequestError(
@@ -260,9 +252,10 @@ def _prepare(obj: dict[str, Any], submitter: str | None = None) -> NewObject | s
     """The row to store for a valid object, or why it cannot be stored."""
     object_id = obj["id"]
     object_type = obj.get("type")
-    if len(object_id) > MAX_ID_LENGTH or not IDENTIFIER.match(object_id):
+    prefix = identifier_type(object_id) if len(object_id) <= MAX_ID_LENGTH else None
+    if prefix is None:
         return "id: not a STIX identifier (type--UUID); give the object a well-formed id"
-    if not isinstance(object_type, str) or not object_id.startswith(object_type + "--"):
+    if prefix != object_type:
         return "type: missing, or not the type named in the id; make them agree"
     spec_version = obj.get("spec_version", "2.1")
     if not isinstance(spec_version, str) or not _SPEC_VERSION.match(spec_version):

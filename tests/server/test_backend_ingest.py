@@ -111,7 +111,7 @@ def test_an_object_without_a_version_is_stored_once(backend) -> None:  # type: i
         ([], "envelope"),
         ("objects", "envelope"),
         ({"type": "bundle"}, "no objects"),
-        ({"objects": {"id": "x"}}, "must be a list"),
+        ({"objects": {"id": "x"}}, "must be a JSON array"),
         ({"objects": [{"type": "identity", "id": "identity--1"}, 5]}, r"objects\[2\]"),
         ({"objects": [None]}, r"objects\[1\]"),
         ({"objects": [{"type": "identity"}]}, "no string id"),

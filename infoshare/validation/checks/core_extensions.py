@@ -14,6 +14,7 @@ from typing import Any
 
 from infoshare.markings import TLP_1_0_SUCCESSORS
 from infoshare.profile import NEW_OBJECT_EXTENSIONS
+from infoshare.stix.identifiers import is_identifier
 from infoshare.validation._registry import Emit, StixDict, jpath, object_check
 from infoshare.validation.checks.core_types import (
     EXTENSION_DEFINITION_PREFIX,
@@ -23,7 +24,6 @@ from infoshare.validation.checks.core_types import (
     NEW_OBJECT_KINDS,
     PREDEFINED_EXTENSIONS,
     STIX_TYPES,
-    is_identifier,
 )
 
 _KINDS = ", ".join(sorted(EXTENSION_TYPES))

@@ -12,13 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from infoshare.profile import STIX_SPEC_VERSION
+from infoshare.stix.identifiers import identifier_type, is_identifier, is_type_name
+from infoshare.stix.timestamps import EXAMPLE, timestamp_key
 from infoshare.validation._registry import Emit, StixDict, object_check
 from infoshare.validation._schema import PathChain, render_path
-from infoshare.validation._timestamps import timestamp_key
 from infoshare.validation.checks.core_references import REFERENCE_PROPERTIES
 from infoshare.validation.checks.core_types import (
     EXTENSION_DEFINITION_PREFIX,
-    IDENTIFIER,
     KNOWN_TYPES,
     META_TYPES,
     NEW_OBJECT_KINDS,
@@ -29,10 +29,8 @@ from infoshare.validation.checks.core_types import (
     STIX_TYPES,
     TIMESTAMP_PROPERTIES,
     TIMESTAMP_SUFFIXES,
-    TYPE_NAME,
     TYPE_TIMESTAMP_PROPERTIES,
     declared_kind,
-    is_identifier,
     is_valid_timestamp,
 )
 
@@ -40,7 +38,10 @@ _ID_HINT = (
     "use <type>--<UUID> with a lowercase RFC 4122 UUID,"
     " e.g. identity--2f3c6f25-7b0a-4c3e-9a55-0c9d0f3e8b11"
 )
-_TS_HINT = 'use an RFC 3339 UTC timestamp ending in Z, e.g. "2026-03-02T08:15:00.000Z"'
+_TS_HINT = (
+    "use an RFC 3339 UTC timestamp with ASCII digits, an upper-case T and Z,"
+    f' e.g. "{EXAMPLE}" (a second of 60 only at 23:59:60 on 30 June or 31 December)'
+)
 _NONE: frozenset[str] = frozenset()
 
 
@@ -150,13 +151,13 @@ def check_identifiers_and_timestamps(obj: StixDict, emit: Emit) -> None:
     kind = obj["type"]
     object_id = obj.get("id")
     if isinstance(object_id, str):
-        match = IDENTIFIER.match(object_id)
-        if match is None or not 3 <= match.end(1) <= 250:
+        prefix = identifier_type(object_id)
+        if prefix is None:
             emit(".id", f"{_show(object_id)} is not a STIX identifier; {_ID_HINT}", "IS-103")
-        elif match[1] != kind:
+        elif prefix != kind:
             emit(
                 ".id",
-                f"the id starts with {match[1]!r} but the object's type is {kind!r};"
+                f"the id starts with {prefix!r} but the object's type is {kind!r};"
                 f" ids must have the form {kind}--<UUID>",
                 "IS-103",
             )
@@ -239,7 +240,7 @@ def _check_names(props: dict[str, Any], chain: PathChain, emit: Emit, top: bool)
 def check_names(obj: StixDict, emit: Emit) -> None:
     """The type name and the property names (top level and inside extensions)."""
     kind = obj["type"]
-    if kind not in KNOWN_TYPES and not (3 <= len(kind) <= 250 and TYPE_NAME.match(kind)):
+    if kind not in KNOWN_TYPES and not is_type_name(kind):
         emit(
             ".type",
             f"type {_show(kind)} is not a valid type name: use 3-250 characters of"

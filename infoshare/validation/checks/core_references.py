@@ -12,12 +12,12 @@ from __future__ import annotations
 from typing import Any, Final
 
 from infoshare.profile import TYPE_CHANNEL, TYPE_MEDIA_CONTENT
+from infoshare.stix.identifiers import is_identifier
 from infoshare.validation._registry import Emit, StixDict, jpath, object_check
 from infoshare.validation.checks.core_types import (
     KNOWN_TYPES,
     SCO_LIKE_TYPES,
     SDO_LIKE_TYPES,
-    is_identifier,
 )
 
 #: Category tokens usable in the table next to plain type names. A type

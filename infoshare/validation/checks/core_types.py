@@ -3,7 +3,8 @@
 Data for the core checks of spec/profile/14-conformance.md §14.3 (STIX 2.1
 sections 4 to 7): which types are SDOs, SROs, SCOs and meta objects, which
 predefined extensions exist, which property names hold timestamps, and the
-forms of identifiers and names. No checks are registered here.
+form of property names (identifiers, type names and timestamps have their
+grammar in :mod:`infoshare.stix`). No checks are registered here.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 from typing import Any, Final
 
 from infoshare.profile import NEW_OBJECT_EXTENSIONS, TYPE_MEDIA_CONTENT
-from infoshare.validation._timestamps import is_stix_timestamp
+from infoshare.stix.timestamps import is_timestamp
 
 SDO_TYPES: Final = frozenset(
     {
@@ -151,20 +152,8 @@ TYPE_TIMESTAMP_PROPERTIES: Final[dict[str, frozenset[str]]] = {
 #: value starts like a date (``2024-…``), so that ``"3 seconds"`` is left alone.
 TIMESTAMP_SUFFIXES: Final = ("_time", "_date", "_timestamp")
 
-_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
-_TYPE = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-#: An identifier: a well-formed type, ``--`` and a lowercase RFC 4122 UUID.
-IDENTIFIER = re.compile(rf"({_TYPE})--{_UUID}\Z")
-#: A type name: a-z, 0-9 and single inner hyphens (length is checked apart).
-TYPE_NAME = re.compile(rf"{_TYPE}\Z")
 #: A property name: 3-250 characters of a-z, 0-9 and underscore.
 PROPERTY_NAME = re.compile(r"[a-z0-9_]{3,250}\Z")
-
-
-def is_identifier(value: str) -> bool:
-    """True for ``<type>--<UUID>`` with a valid type name of 3-250 characters."""
-    match = IDENTIFIER.match(value)
-    return match is not None and 3 <= match.end(1) <= 250
 
 
 def declared_kind(obj: dict[str, Any]) -> str | None:
@@ -185,11 +174,11 @@ _TIMESTAMP_CACHE_LIMIT = 50_000
 
 
 def is_valid_timestamp(value: str) -> bool:
-    """:func:`is_stix_timestamp`, remembering recent valid values (created, modified…
-    are read by several checks, and recur across versions)."""
+    """:func:`~infoshare.stix.timestamps.is_timestamp`, remembering recent valid values
+    (created, modified… are read by several checks, and recur across versions)."""
     if value in _GOOD_TIMESTAMPS:
         return True
-    if not is_stix_timestamp(value):
+    if not is_timestamp(value):
         return False
     if len(_GOOD_TIMESTAMPS) >= _TIMESTAMP_CACHE_LIMIT:
         _GOOD_TIMESTAMPS.clear()

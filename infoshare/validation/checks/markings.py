@@ -4,17 +4,19 @@
 * IS-502: no object carries more than one TLP marking (TLP 1.0 or 2.0);
 * IS-503: a TLP 2.0 marking-definition in the bundle is the OASIS one.
 
-The canonical markings and level names live in :mod:`infoshare.markings`.
+The canonical markings live in :mod:`infoshare.markings`, TLP levels and their
+labels in :mod:`infoshare.stix.tlp`.
 """
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-from infoshare.markings import TLP_1_0_SUCCESSORS, TLP_2_0_IDS, canonical_tlp_marking, tlp_label
+from infoshare.markings import TLP_1_0_SUCCESSORS, TLP_2_0_IDS, canonical_tlp_marking
 from infoshare.profile import EXT_TLP_2_0, TLP_2_0_LEVELS, TLP_GREEN
+from infoshare.stix.timestamps import is_timestamp, timestamp_key
+from infoshare.stix.tlp import tlp_label
 from infoshare.validation._registry import Emit, StixDict, jpath, object_check
-from infoshare.validation._timestamps import is_stix_timestamp, timestamp_key
 
 #: Objects that define markings or extensions are not themselves marked (§12.1).
 UNMARKED_TYPES: Final = frozenset({"marking-definition", "extension-definition"})
@@ -152,7 +154,7 @@ def _compare_with_canonical(
     created = obj.get("created")
     if (
         isinstance(created, str)
-        and is_stix_timestamp(created)
+        and is_timestamp(created)
         and timestamp_key(created) != timestamp_key(canonical["created"])
     ):
         emit(

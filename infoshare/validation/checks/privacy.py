@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
 from infoshare.profile import EXT_FIMI_ACCOUNT, EXT_FIMI_INCIDENT, TLP_CLEAR
+from infoshare.stix.timestamps import is_timestamp, timestamp_key
 from infoshare.validation._registry import (
     CrossObjectCheck,
     Emit,
@@ -32,7 +33,6 @@ from infoshare.validation._registry import (
     object_check,
 )
 from infoshare.validation._spill import RowBuffer
-from infoshare.validation._timestamps import is_stix_timestamp, timestamp_key
 
 CREDENTIAL_PROPERTIES: Final = ("credential", "credential_last_changed")
 PRIVATE_PERSON: Final = "private-person"
@@ -200,7 +200,7 @@ class NoAttributionOfFalsePositives(CrossObjectCheck):
                 return
             version = (
                 timestamp_key(modified)
-                if isinstance(modified, str) and is_stix_timestamp(modified)
+                if isinstance(modified, str) and is_timestamp(modified)
                 else ("", "")
             )
             if self._spilled is not None:

@@ -2,7 +2,8 @@
 
 A reference is the value of any property named ``*_ref`` or ``*_refs``, at
 any depth of an object, extensions included (for example the FIMI incident
-extension's ``attribution.actor_refs``). It resolves when it names an object
+extension's ``attribution.actor_refs``), as :mod:`infoshare.stix.references`
+finds them. It resolves when it names an object
 of the input, an id of the collection context (``ValidationOptions.context_ids``,
 CLI ``--context FILE``) or a well-known object (:data:`WELL_KNOWN_IDS`).
 
@@ -18,9 +19,10 @@ database and the re-check becomes one query, in input order.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Final
+from typing import Final
 
 from infoshare import profile
+from infoshare.stix.references import iter_references, reference_ids
 from infoshare.validation._registry import (
     CrossObjectCheck,
     EmitAt,
@@ -55,93 +57,6 @@ WELL_KNOWN_IDS: Final[frozenset[str]] = frozenset(
 #: After a spill, at most this many often-referenced ids stay in memory.
 HOT_IDS: Final = 256
 
-_Parts = tuple[str | int, ...]
-
-
-def iter_references(obj: StixDict) -> list[tuple[str, _Parts]]:
-    """Every reference in ``obj`` with the path parts where it sits.
-
-    Values that are not strings (or lists of strings) are skipped: IS-103
-    reports them.
-    """
-    found: list[tuple[str, _Parts]] = []
-    stack: list[tuple[Any, _Parts]] = [(obj, ())]
-    while stack:
-        value, parts = stack.pop()
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if not isinstance(key, str):
-                    continue
-                if key.endswith("_ref"):
-                    if isinstance(item, str):
-                        found.append((item, (*parts, key)))
-                elif key.endswith("_refs"):
-                    if isinstance(item, list):
-                        found.extend(
-                            (ref, (*parts, key, i))
-                            for i, ref in enumerate(item)
-                            if isinstance(ref, str)
-                        )
-                elif isinstance(item, dict | list):
-                    stack.append((item, (*parts, key)))
-        elif isinstance(value, list):
-            stack.extend(
-                (item, (*parts, i)) for i, item in enumerate(value) if isinstance(item, dict | list)
-            )
-    return found
-
-
-# How the fast path treats a property, by its name (cached: names repeat a lot).
-_PLAIN, _REF, _REFS, _SKIP = range(4)
-_KINDS: dict[Any, int] = {}
-_KINDS_LIMIT: Final = 20_000
-
-
-def _kind_of(key: Any) -> int:
-    if not isinstance(key, str):
-        kind = _SKIP
-    elif key.endswith("_ref"):
-        kind = _REF
-    elif key.endswith("_refs"):
-        kind = _REFS
-    else:
-        kind = _PLAIN
-    if len(_KINDS) < _KINDS_LIMIT:
-        _KINDS[key] = kind
-    return kind
-
-
-def _collect_refs(node: dict[Any, Any], out: list[str]) -> None:
-    """Append the reference strings in ``node`` and below it to ``out``, without
-    their paths (the fast path: paths are built only for unresolved ones)."""
-    kinds = _KINDS
-    for key, item in node.items():
-        kind = kinds.get(key)
-        if kind is None:
-            kind = _kind_of(key)
-        if kind == _PLAIN:
-            if isinstance(item, str):  # the most frequent case first
-                continue
-            if isinstance(item, dict):
-                _collect_refs(item, out)
-            elif isinstance(item, list):
-                _collect_list(item, out)
-        elif kind == _REF:
-            if isinstance(item, str):
-                out.append(item)
-        elif kind == _REFS and isinstance(item, list):
-            for ref in item:
-                if isinstance(ref, str):
-                    out.append(ref)
-
-
-def _collect_list(items: list[Any], out: list[str]) -> None:
-    for item in items:
-        if isinstance(item, dict):
-            _collect_refs(item, out)
-        elif isinstance(item, list):
-            _collect_list(item, out)
-
 
 @cross_object_check
 class ReferencesResolve(CrossObjectCheck):
@@ -168,9 +83,7 @@ class ReferencesResolve(CrossObjectCheck):
         if isinstance(object_id, str):
             self._ids.add(object_id)
         ids, known = self._ids, self._known
-        refs: list[str] = []
-        _collect_refs(obj, refs)
-        for ref in refs:
+        for ref in reference_ids(obj):
             if ref not in ids and ref not in WELL_KNOWN_IDS and ref not in known:
                 self._add_pending(obj, where)  # the rare case: only now build the paths
                 break

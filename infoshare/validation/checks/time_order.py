@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any, Final
 
 from infoshare.profile import EXT_FIMI_INCIDENT
+from infoshare.stix.timestamps import is_timestamp, timestamp_key
 from infoshare.validation._registry import Emit, StixDict, jpath, object_check
-from infoshare.validation._timestamps import is_stix_timestamp, timestamp_key
 
 _SEEN: Final = ("first_seen", "last_seen")
 _TIME: Final = ("start_time", "end_time")
@@ -36,7 +36,7 @@ TIME_PAIRS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
 
 
 def _timestamp(value: Any) -> str | None:
-    return value if isinstance(value, str) and is_stix_timestamp(value) else None
+    return value if isinstance(value, str) and is_timestamp(value) else None
 
 
 def _check_pair(

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from flask import request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest
 
+from infoshare.stix.envelope import taxii_envelope_problems
+from infoshare.stix.timestamps import TimestampError, parse_timestamp
 from infoshare_server.http.body import read_body
 from infoshare_server.http.errors import TaxiiError
 from infoshare_server.http.media import (
@@ -39,10 +40,6 @@ MAX_JSON_DEPTH = 64
 
 #: Paths whose POST takes a body (TAXII 2.1 §5.5 Add Objects).
 _OBJECTS_PATH = re.compile(r"^/[^/]+/collections/[^/]+/objects/$")
-
-_TIMESTAMP = re.compile(
-    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$", re.ASCII
-)
 
 
 class StrictJSONProvider(DefaultJSONProvider):
@@ -89,17 +86,9 @@ def _check_parameters() -> None:
 
 
 def _valid_timestamp(value: str) -> bool:
-    if not _TIMESTAMP.match(value):
-        return False
-    text = value[:-1] + "+00:00" if value.endswith("Z") else value
-    head, dot, rest = text.partition(".")
-    if dot:  # datetime takes at most six fractional digits
-        digits = re.match(r"\d+", rest)
-        assert digits is not None
-        text = head + "." + digits.group(0)[:6].ljust(6, "0") + rest[digits.end() :]
     try:
-        datetime.fromisoformat(text)
-    except ValueError:
+        parse_timestamp(value, allow_offset=True)
+    except TimestampError:
         return False
     return True
 
@@ -143,17 +132,11 @@ def _check_add_objects(max_content_length: int, body_timeout: float) -> None:
         raise _fail("the request body is nested too deeply", 400) from None
     if not _depth_ok(envelope):
         raise _fail(f"the request body is nested deeper than {MAX_JSON_DEPTH} levels", 400)
-    if not isinstance(envelope, dict):
-        raise _fail("the request body must be a JSON object (a TAXII envelope)", 422)
-    objects = envelope.get("objects")
-    if not isinstance(objects, list) or not objects:
-        raise _fail("the envelope must have an objects property: a non-empty list", 422)
-    for index, item in enumerate(objects):
-        if not isinstance(item, dict):
-            raise _fail(
-                f"objects[{index}] is a {type(item).__name__}; every item must be a STIX object",
-                422,
-            )
+    problems = taxii_envelope_problems(envelope)
+    if problems:
+        raise _fail(problems[0].message, 422)
+    if not envelope["objects"]:
+        raise _fail("the envelope's objects list is empty; send at least one object", 422)
     # The same media type in its canonical spelling, which medallion's own check accepts.
     request.environ["CONTENT_TYPE"] = TAXII_MEDIA_TYPE_V21
 

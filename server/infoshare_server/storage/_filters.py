@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
+from infoshare.stix.timestamps import TimestampError
 from infoshare_server.errors import RequestError
 from infoshare_server.storage._objects import ObjectQuery
-from infoshare_server.storage._time import TimestampError, added_after_key, version_key
+from infoshare_server.storage._time import added_after_key, version_key
 
 #: Values in one comma list; more is refused (400) rather than sent to the database.
 MAX_FILTER_VALUES = 200

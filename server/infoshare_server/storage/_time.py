@@ -3,7 +3,8 @@
 Implements the timestamp rules the node relies on (TAXII 2.1 §3.2 "Timestamps",
 STIX 2.1 §3.2): every stored timestamp is a string of one fixed width, so the
 database compares and orders them as plain text, the same way on SQLite and
-PostgreSQL.
+PostgreSQL. What a timestamp is, is decided by :mod:`infoshare.stix.timestamps`;
+this module only shapes the node's keys from it.
 
 * ``date_added`` is written by the node with microsecond precision:
   ``2026-12-01T13:14:15.123456Z`` (the form clients see).
@@ -14,61 +15,45 @@ PostgreSQL.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
-_TIMESTAMP = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?"
-    r"(?:([Zz])|([+-])(\d{2}):(\d{2}))$"
-)
+from infoshare.stix.timestamps import TimestampError, is_timestamp, parse_timestamp
 
-
-class TimestampError(ValueError):
-    """A string is not an RFC 3339 timestamp."""
-
-
-def _parse(value: str, *, allow_offset: bool) -> tuple[datetime, str]:
-    """The instant (to the second) and the fraction digits (0 to 9) of ``value``."""
-    match = _TIMESTAMP.match(value) if isinstance(value, str) and len(value) <= 40 else None
-    if match is None:
-        raise TimestampError(
-            f"{value[:60]!r} is not a timestamp like 2026-03-01T12:00:00.000Z"
-            if isinstance(value, str)
-            else f"{value!r} is not a timestamp string"
-        )
-    year, month, day, hour, minute, second, fraction, zulu, sign, off_h, off_m = match.groups()
-    if zulu is None and not allow_offset:
-        raise TimestampError(f"{value[:60]!r} must be in UTC and end with Z")
-    try:
-        moment = datetime(
-            int(year), int(month), int(day), int(hour), int(minute),
-            min(int(second), 59), tzinfo=UTC,
-        )  # fmt: skip
-    except ValueError as exc:
-        raise TimestampError(f"{value[:60]!r} is not a valid date and time ({exc})") from None
-    if sign is not None:
-        offset = timedelta(hours=int(off_h), minutes=int(off_m))
-        moment = moment - offset if sign == "+" else moment + offset
-    return moment, fraction or ""
+#: Fraction digits of a version key: nanoseconds.
+_KEY_DIGITS = 9
 
 
 def version_key(value: str) -> str:
     """The fixed-width (nanosecond) key of a STIX ``modified``/``created`` timestamp.
 
-    Raises :class:`TimestampError` when ``value`` is not a STIX timestamp.
+    ``value`` must be a STIX timestamp (:func:`infoshare.stix.timestamps.is_timestamp`)
+    with at most nine fraction digits: the node keeps versions apart to the
+    nanosecond, and a finer fraction cut to that would merge distinct versions.
+    A leap second keeps its ``:60``, which sorts after ``:59`` as text.
+
+    Raises :class:`TimestampError` naming what is wrong.
     """
-    moment, fraction = _parse(value, allow_offset=False)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{fraction.ljust(9, '0')}Z"
+    if not isinstance(value, str) or not is_timestamp(value):
+        parse_timestamp(value)  # raises TimestampError with the reason
+        raise TimestampError(f"{value[:60]!r} is not a STIX timestamp")
+    fraction = value[20:-1] if value[19] == "." else ""
+    if len(fraction) > _KEY_DIGITS:
+        raise TimestampError(
+            f"{value[:60]!r} is more precise than a nanosecond; this node keeps versions"
+            " apart to the nanosecond: give at most nine fraction digits"
+        )
+    return f"{value[:19]}.{fraction.ljust(_KEY_DIGITS, '0')}Z"
 
 
 def added_after_key(value: str) -> str:
     """The stored ``date_added`` form to compare ``added_after`` against (``>``).
 
+    ``value`` is a STIX timestamp, or the same with an RFC 3339 offset such
+    as ``+02:00`` in place of ``Z`` (clients and operators type these).
     Digits beyond microseconds are dropped: for a strict ``>`` against
     microsecond ``date_added`` values this gives the exact answer.
     """
-    moment, fraction = _parse(value, allow_offset=True)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{fraction[:6].ljust(6, '0')}Z"
+    return format_date_added(parse_timestamp(value, allow_offset=True))
 
 
 def format_date_added(moment: datetime) -> str:

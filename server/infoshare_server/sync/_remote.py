@@ -35,7 +35,8 @@ from taxii2client.exceptions import AccessError, TAXIIServiceException
 from taxii2client.v21 import ApiRoot, Collection, Server
 
 import infoshare
-from infoshare_server.storage._time import TimestampError, added_after_key
+from infoshare.stix.timestamps import TimestampError
+from infoshare_server.storage._time import added_after_key
 from infoshare_server.sync._errors import RemoteError, RemoteGarbage, RemoteUnavailable
 
 _T = TypeVar("_T")
