@@ -21,8 +21,8 @@ from infoshare.cli._progress import PROGRESS_MIN_BYTES, ProgressLine
 from infoshare.errors import InputError, UsageError
 from infoshare.reporting import UnreadableInput, render_json, render_sarif, render_text
 from infoshare.validation import (
-    Report,
     ValidationOptions,
+    ValidationReport,
     Validator,
     catalogue,
     resolve_selection,
@@ -134,7 +134,7 @@ def _progress_for(source: str, args: argparse.Namespace, stderr: TextIO) -> Prog
 
 
 def _validate_one(
-    validator: Validator, source: str, report: Report, args: argparse.Namespace
+    validator: Validator, source: str, report: ValidationReport, args: argparse.Namespace
 ) -> UnreadableInput | None:
     """Validate one input into ``report``; an input that cannot be read is returned."""
     if source == STDIN:
@@ -172,7 +172,7 @@ def run(args: argparse.Namespace) -> int:
     )
     inputs = collect(args.paths)
     validator = Validator(options)
-    report = Report(mode=args.mode)
+    report = ValidationReport(mode=args.mode)
     unreadable = list(inputs.unreadable)
     for problem in unreadable:
         _tell(problem)
@@ -184,7 +184,11 @@ def run(args: argparse.Namespace) -> int:
     write_report(_render(report, unreadable, args), args.output)
     if unreadable:
         return ExitCode.INPUT
-    return ExitCode.OK if report.passed(strict=args.strict) else ExitCode.FINDINGS
+    return (
+        ExitCode.OK
+        if (report.passed_strict if args.strict else report.passed)
+        else ExitCode.FINDINGS
+    )
 
 
 def _tell(problem: UnreadableInput) -> None:
@@ -193,7 +197,9 @@ def _tell(problem: UnreadableInput) -> None:
     sys.stderr.write(message + "\n")
 
 
-def _render(report: Report, unreadable: list[UnreadableInput], args: argparse.Namespace) -> str:
+def _render(
+    report: ValidationReport, unreadable: list[UnreadableInput], args: argparse.Namespace
+) -> str:
     if args.format == "json":
         return render_json(report, unreadable=unreadable, strict=args.strict)
     if args.format == "sarif":

@@ -1,7 +1,7 @@
 """Renderers of a validation report: text for people, JSON and SARIF 2.1.0 for tools.
 
 Implements step 7 of the validation flow (spec/profile/14-conformance.md
-section 14.1). Every renderer takes a :class:`infoshare.validation.Report`,
+section 14.1). Every renderer takes a :class:`infoshare.validation.ValidationReport`,
 the inputs that could not be read, and whether warnings fail (``strict``)::
 
     from infoshare.reporting import render_sarif
