@@ -33,8 +33,8 @@ FORMATS = ("text", "json", "sarif")
 DESCRIPTION = """\
 Validate STIX 2.1 bundles against the FIMI exchange profile (or, with
 --mode stix, against plain STIX 2.1). PATH may be a file, a directory
-(searched recursively for *.json; hidden folders are skipped) or - for
-standard input.
+(searched recursively for *.json files that hold STIX content; hidden
+files and folders are skipped) or - for standard input.
 """
 
 
@@ -91,6 +91,20 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         default=10_000,
         metavar="N",
         help="keep at most N findings in the report (the rest are counted); default 10000",
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="leave out files and folders matching GLOB: a path relative to the folder"
+        " searched (drafts/*) or a name (package.json); repeatable",
+    )
+    parser.add_argument(
+        "--skip-non-stix",
+        action="store_true",
+        help="also skip named files that hold no STIX content, as folders always do"
+        " (for pre-commit, which names every changed .json file)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
     parser.add_argument("-q", "--quiet", action="store_true", help="text: print only the summary")
@@ -170,7 +184,9 @@ def run(args: argparse.Namespace) -> int:
         context_ids=read_context_ids(args.context),
         max_findings=args.max_findings,
     )
-    inputs = collect(args.paths)
+    inputs = collect(args.paths, args.exclude, skip_non_stix=args.skip_non_stix)
+    if inputs.not_stix and not args.quiet:
+        _tell_not_stix(inputs.not_stix)
     validator = Validator(options)
     report = ValidationReport(mode=args.mode)
     unreadable = list(inputs.unreadable)
@@ -188,6 +204,15 @@ def run(args: argparse.Namespace) -> int:
         ExitCode.OK
         if (report.passed_strict if args.strict else report.passed)
         else ExitCode.FINDINGS
+    )
+
+
+def _tell_not_stix(names: list[str]) -> None:
+    """Say on stderr which JSON files were left out for holding no STIX content."""
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    sys.stderr.write(
+        f"infoshare: skipped {len(names)} JSON file{'s' if len(names) != 1 else ''}"
+        f" with no STIX content: {shown}\n"
     )
 
 
