@@ -19,7 +19,13 @@ from infoshare.cli._inputs import STDIN, STDIN_NAME, collect
 from infoshare.cli._output import wants_color, write_report
 from infoshare.cli._progress import PROGRESS_MIN_BYTES, ProgressLine
 from infoshare.errors import InputError, UsageError
-from infoshare.reporting import UnreadableInput, render_json, render_sarif, render_text
+from infoshare.reporting import (
+    UnreadableInput,
+    render_codequality,
+    render_json,
+    render_sarif,
+    render_text,
+)
 from infoshare.validation import (
     ValidationOptions,
     ValidationReport,
@@ -28,7 +34,7 @@ from infoshare.validation import (
     resolve_selection,
 )
 
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "codequality")
 
 DESCRIPTION = """\
 Validate STIX 2.1 bundles against the FIMI exchange profile (or, with
@@ -66,7 +72,12 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         default="profile",
         help="profile: the FIMI profile (default); stix: plain STIX 2.1 core checks only",
     )
-    parser.add_argument("--format", choices=FORMATS, default="text", help="report format")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="report format: text, json, sarif (SARIF 2.1.0) or codequality (GitLab Code Quality)",
+    )
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
     parser.add_argument("--strict", action="store_true", help="warnings fail too")
     parser.add_argument(
@@ -229,6 +240,8 @@ def _render(
         return render_json(report, unreadable=unreadable, strict=args.strict)
     if args.format == "sarif":
         return render_sarif(report, unreadable=unreadable, strict=args.strict)
+    if args.format == "codequality":
+        return render_codequality(report, unreadable=unreadable, strict=args.strict)
     to_terminal = args.output in (None, "-")
     return render_text(
         report,
