@@ -82,7 +82,7 @@ class ValidationReport:
     files: list[FileSummary] = field(default_factory=list)
     #: Findings not kept because ``max_findings`` was reached (still counted).
     dropped: int = 0
-    _counts: Counter[Severity] = field(default_factory=Counter)
+    _counts: Counter[Severity] = field(default_factory=Counter, init=False, repr=False)
 
     def add(self, finding: Finding, max_findings: int | None = None) -> None:
         self._counts[finding.severity] += 1

@@ -178,6 +178,7 @@ class Validator:
     def validate_bytes(
         self, data: bytes, name: str = "<bytes>", report: ValidationReport | None = None
     ) -> ValidationReport:
+        """Validate a bundle held in memory as UTF-8 JSON bytes."""
         return self.validate_stream(io.BytesIO(data), name, report)
 
     def validate_stream(self, stream: BinaryIO, name: str, report: ValidationReport | None = None,
