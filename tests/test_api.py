@@ -228,3 +228,8 @@ def test_other_types_are_a_type_error() -> None:
         validate(42)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="cannot validate a list"):
         validate([{"type": "identity"}])  # type: ignore[arg-type]
+
+
+def test_an_unknown_mode_is_refused_rather_than_passing_everything() -> None:
+    with pytest.raises(infoshare.UsageError, match="unknown validation mode 'STIX'"):
+        validate(b"{}", mode="STIX")  # type: ignore[arg-type]
