@@ -15,7 +15,6 @@ and where (check id, file, object, JSON path, message), never on the run.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections import Counter
@@ -51,6 +50,8 @@ def repository_path(name: str, root: Path | None = None) -> str:
 
 
 def _fingerprint(*parts: str) -> str:
+    import hashlib  # here: it costs start-up time to every other report format
+
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
