@@ -25,6 +25,7 @@ from infoshare.reporting import (
     render_json,
     render_sarif,
     render_text,
+    run_passed,
 )
 from infoshare.validation import (
     ValidationOptions,
@@ -211,11 +212,7 @@ def run(args: argparse.Namespace) -> int:
     write_report(_render(report, unreadable, args), args.output)
     if unreadable:
         return ExitCode.INPUT
-    return (
-        ExitCode.OK
-        if (report.passed_strict if args.strict else report.passed)
-        else ExitCode.FINDINGS
-    )
+    return ExitCode.OK if run_passed(report, unreadable, strict=args.strict) else ExitCode.FINDINGS
 
 
 def _tell_not_stix(names: list[str]) -> None:

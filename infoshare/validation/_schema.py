@@ -121,7 +121,7 @@ class SchemaSet:
     With ``deferred``, :meth:`compile` returns at once a check that compiles
     its schema when it is first called, so a process compiles only the
     schemas of the object types it meets: a run on a one-object bundle (what
-    pre-commit starts once per file) does not pay for the other sixty. A
+    pre-commit starts once per file) does not pay for the others. A
     schema the compiler cannot handle then fails on first use; the test
     suite compiles every shipped schema.
     """
