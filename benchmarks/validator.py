@@ -1,11 +1,15 @@
-"""Validator throughput and peak memory, against stix2-validator in the same run.
+"""Validator start-up, throughput and peak memory, against stix2-validator in the same run.
 
-Inputs: a generated 100k-object profile bundle (benchmarks/generate.py), the
-DISARM 1.6 bundle (../shared/data/disarm/, plain STIX mode), and a generated
-bundle of about 1 GB to show that memory stays bounded while streaming.
+Start-up: the whole ``infoshare validate`` process on a one-object bundle,
+against ``stix2_validator`` on the same file (benchmarks/_startup.py; median
+of several runs). Throughput inputs: a generated 100k-object profile bundle
+(benchmarks/generate.py), the DISARM 1.6 bundle (../shared/data/disarm/,
+plain STIX mode), and a generated bundle of about 1 GB to show that memory
+stays bounded while streaming.
 
     make bench                                   # everything (several minutes)
     python -m benchmarks.validator --skip-large  # without the 1 GB run
+    python -m benchmarks.validator --startup-only
 
 Each measurement runs in its own process (benchmarks/_measure.py); peak memory
 is that process's ru_maxrss. Throughput is reported by CPU time and by wall
@@ -24,6 +28,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmarks._startup import measure_startup, startup_rows, write_one_object_bundle
 from benchmarks.generate import write_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,14 +96,28 @@ def main() -> None:
     parser.add_argument(
         "--large-objects", type=int, default=2_000_000, help="objects in the large bundle (~1 GB)"
     )
+    parser.add_argument(
+        "--startup-runs", type=int, default=15, help="whole-process runs per tool (median)"
+    )
+    parser.add_argument("--startup-only", action="store_true", help="measure start-up only")
+    parser.add_argument(
+        "--disarm", type=Path, default=DISARM, help=f"the DISARM 1.6 bundle (default {DISARM})"
+    )
     args = parser.parse_args()
 
     DATA.mkdir(parents=True, exist_ok=True)
-    profile_100k = ensure_input(DATA / "profile-100k.json", 100_000)
     results: dict[str, object] = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "python": platform.python_version(),
     }
+    startup = _startup(args.startup_runs, args.skip_peer)
+    results["startup"] = startup
+    startup_table = startup_rows(startup)
+    if args.startup_only:
+        (DATA / "results-validator-startup.json").write_text(json.dumps(results, indent=2))
+        print("\n" + "\n".join(startup_table))
+        return
+    profile_100k = ensure_input(DATA / "profile-100k.json", 100_000)
     lines = [
         "| input | objects | infoshare obj/CPU-s | infoshare obj/s (wall) | infoshare peak RSS MB"
         " | stix2-validator obj/CPU-s | stix2-validator obj/s (wall)"
@@ -110,7 +129,7 @@ def main() -> None:
     # fastest warm run counts (set-up would otherwise dominate); the cold run
     # is kept in the JSON results.
     for name, path, mode, runs in (
-        ("DISARM 1.6 bundle (stix mode, warm)", DISARM, "stix", 3),
+        ("DISARM 1.6 bundle (stix mode, warm)", args.disarm, "stix", 3),
         ("generated profile bundle, 100k (profile mode, all checks)", profile_100k, "profile", 1),
     ):
         print(f"measuring {name}...", flush=True)
@@ -119,6 +138,9 @@ def main() -> None:
         results[name] = {"infoshare": ours, "stix2-validator": peer}
         lines.append(row(name, ours, peer))
         print(lines[-1], flush=True)
+        if peer:
+            ratio = _rate(ours, "objects_per_cpu_s") / _rate(peer, "objects_per_cpu_s")
+            print(f"throughput ratio (CPU time), {name}: {ratio:.1f}x", flush=True)
 
     if not args.skip_large:
         large = ensure_input(DATA / "profile-large.json", args.large_objects)
@@ -131,7 +153,30 @@ def main() -> None:
         print(lines[-1], flush=True)
 
     (DATA / "results-validator.json").write_text(json.dumps(results, indent=2))
+    print("\n" + "\n".join(startup_table))
     print("\n" + "\n".join(lines))
+
+
+def _startup(runs: int, skip_peer: bool) -> dict[str, dict[str, object]]:
+    """Whole-process start-up of each tool on a one-object bundle, with the ratio printed."""
+    bundle = write_one_object_bundle(DATA / "one-object.json")
+    tools = ("infoshare",) if skip_peer else ("infoshare", "stix2-validator")
+    measured: dict[str, dict[str, object]] = {}
+    for tool in tools:
+        print(f"measuring start-up of {tool} ({runs} runs)...", flush=True)
+        measured[tool] = measure_startup(tool, bundle, runs)
+    ours = float(measured["infoshare"]["median_wall_s"])  # type: ignore[arg-type]
+    line = f"infoshare validate start-up: {ours:.3f} s wall (median)"
+    if "stix2-validator" in measured:
+        peer = float(measured["stix2-validator"]["median_wall_s"])  # type: ignore[arg-type]
+        peer_cpu = float(measured["stix2-validator"]["median_cpu_s"])  # type: ignore[arg-type]
+        ours_cpu = float(measured["infoshare"]["median_cpu_s"])  # type: ignore[arg-type]
+        line += (
+            f", stix2-validator {peer:.3f} s: {peer / ours:.1f}x faster to start"
+            f" ({peer_cpu / ours_cpu:.1f}x by CPU time)"
+        )
+    print(line, flush=True)
+    return measured
 
 
 if __name__ == "__main__":

@@ -92,5 +92,5 @@ def test_mandatory_failures_fail_the_report() -> None:
     for entry in INDEX["fixtures"]:
         if entry["verdict"] == "fail" and entry["level"] == "mandatory":
             report = validator(entry["mode"]).validate_path(CONFORMANCE / entry["path"])
-            assert not report.passed(), entry["path"]
+            assert not report.passed, entry["path"]
             assert report.count(Severity.ERROR) >= 1

@@ -29,7 +29,7 @@ from infoshare.reporting import (
 )
 from infoshare.reporting._links import github_anchor
 from infoshare.reporting._sarif import artifact_uri
-from infoshare.validation import FileSummary, Finding, Report, Severity, catalogue
+from infoshare.validation import FileSummary, Finding, Severity, ValidationReport, catalogue
 
 OBJ_ID = "identity--2f3c6f25-7b0a-4c3e-9a55-0c9d0f3e8b11"
 
@@ -53,8 +53,8 @@ def finding(
     )  # fmt: skip
 
 
-def make_report(findings: list[Finding], files: dict[str, int] | None = None) -> Report:
-    report = Report(mode="profile")
+def make_report(findings: list[Finding], files: dict[str, int] | None = None) -> ValidationReport:
+    report = ValidationReport(mode="profile")
     for name, objects in (files or {"cases/ballot.json": 2}).items():
         report.files.append(FileSummary(name, objects=objects, bytes_read=objects * 100))
     for f in findings:
@@ -66,7 +66,7 @@ WARNING_ID = check_of(Severity.WARNING)
 INFO_ID = check_of(Severity.INFO)
 
 
-def mixed_report() -> Report:
+def mixed_report() -> ValidationReport:
     return make_report(
         [
             finding("IS-001", "a.json", 9, 2, message="invalid JSON"),

@@ -28,7 +28,24 @@ SUBCOMMANDS = (validate,)
 Run = Callable[[argparse.Namespace], int]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _wanted_command(argv: list[str]) -> str | None:
+    """The subcommand named on the command line: the first argument that is not an option.
+
+    The top-level options (--help, --version) take no value, so the first
+    other argument is the subcommand, as argparse will read it.
+    """
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The ``infoshare`` parser for this command line.
+
+    A subcommand of the library itself needs nothing else, so the plug-in
+    subcommands (the node's) are only looked up for other command lines, and
+    only the one that is run is imported (infoshare/cli/_commands.py).
+    """
+    argv = sys.argv[1:] if argv is None else argv
+    wanted = _wanted_command(argv)
     parser = argparse.ArgumentParser(
         prog="infoshare",
         description="Exchange FIMI cases as STIX 2.1: validate bundles against the profile.",
@@ -39,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     subcommands = parser.add_subparsers(title="commands", metavar="COMMAND")
     for module in SUBCOMMANDS:
         module.register(subcommands)
-    register_installed(subcommands)
+    if wanted not in subcommands.choices:
+        register_installed(subcommands, wanted)
     return parser
 
 
@@ -68,7 +86,8 @@ def _silence_stdout() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the ``infoshare`` command; returns the exit code (see docs/cli.md)."""
     _prepare_streams()
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help, --version, or a usage error

@@ -19,22 +19,29 @@ from infoshare.cli._inputs import STDIN, STDIN_NAME, collect
 from infoshare.cli._output import wants_color, write_report
 from infoshare.cli._progress import PROGRESS_MIN_BYTES, ProgressLine
 from infoshare.errors import InputError, UsageError
-from infoshare.reporting import UnreadableInput, render_json, render_sarif, render_text
+from infoshare.reporting import (
+    UnreadableInput,
+    render_codequality,
+    render_json,
+    render_sarif,
+    render_text,
+    run_passed,
+)
 from infoshare.validation import (
-    Report,
     ValidationOptions,
+    ValidationReport,
     Validator,
     catalogue,
     resolve_selection,
 )
 
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "codequality")
 
 DESCRIPTION = """\
 Validate STIX 2.1 bundles against the FIMI exchange profile (or, with
 --mode stix, against plain STIX 2.1). PATH may be a file, a directory
-(searched recursively for *.json; hidden folders are skipped) or - for
-standard input.
+(searched recursively for *.json files that hold STIX content; hidden
+files and folders are skipped) or - for standard input.
 """
 
 
@@ -66,7 +73,12 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         default="profile",
         help="profile: the FIMI profile (default); stix: plain STIX 2.1 core checks only",
     )
-    parser.add_argument("--format", choices=FORMATS, default="text", help="report format")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="report format: text, json, sarif (SARIF 2.1.0) or codequality (GitLab Code Quality)",
+    )
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
     parser.add_argument("--strict", action="store_true", help="warnings fail too")
     parser.add_argument(
@@ -91,6 +103,20 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         default=10_000,
         metavar="N",
         help="keep at most N findings in the report (the rest are counted); default 10000",
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="leave out files and folders matching GLOB: a path relative to the folder"
+        " searched (drafts/*) or a name (package.json); repeatable",
+    )
+    parser.add_argument(
+        "--skip-non-stix",
+        action="store_true",
+        help="also skip named files that hold no STIX content, as folders always do"
+        " (for pre-commit, which names every changed .json file)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
     parser.add_argument("-q", "--quiet", action="store_true", help="text: print only the summary")
@@ -134,7 +160,7 @@ def _progress_for(source: str, args: argparse.Namespace, stderr: TextIO) -> Prog
 
 
 def _validate_one(
-    validator: Validator, source: str, report: Report, args: argparse.Namespace
+    validator: Validator, source: str, report: ValidationReport, args: argparse.Namespace
 ) -> UnreadableInput | None:
     """Validate one input into ``report``; an input that cannot be read is returned."""
     if source == STDIN:
@@ -170,9 +196,11 @@ def run(args: argparse.Namespace) -> int:
         context_ids=read_context_ids(args.context),
         max_findings=args.max_findings,
     )
-    inputs = collect(args.paths)
+    inputs = collect(args.paths, args.exclude, skip_non_stix=args.skip_non_stix)
+    if inputs.not_stix and not args.quiet:
+        _tell_not_stix(inputs.not_stix)
     validator = Validator(options)
-    report = Report(mode=args.mode)
+    report = ValidationReport(mode=args.mode)
     unreadable = list(inputs.unreadable)
     for problem in unreadable:
         _tell(problem)
@@ -184,7 +212,16 @@ def run(args: argparse.Namespace) -> int:
     write_report(_render(report, unreadable, args), args.output)
     if unreadable:
         return ExitCode.INPUT
-    return ExitCode.OK if report.passed(strict=args.strict) else ExitCode.FINDINGS
+    return ExitCode.OK if run_passed(report, unreadable, strict=args.strict) else ExitCode.FINDINGS
+
+
+def _tell_not_stix(names: list[str]) -> None:
+    """Say on stderr which JSON files were left out for holding no STIX content."""
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    sys.stderr.write(
+        f"infoshare: skipped {len(names)} JSON file{'s' if len(names) != 1 else ''}"
+        f" with no STIX content: {shown}\n"
+    )
 
 
 def _tell(problem: UnreadableInput) -> None:
@@ -193,11 +230,15 @@ def _tell(problem: UnreadableInput) -> None:
     sys.stderr.write(message + "\n")
 
 
-def _render(report: Report, unreadable: list[UnreadableInput], args: argparse.Namespace) -> str:
+def _render(
+    report: ValidationReport, unreadable: list[UnreadableInput], args: argparse.Namespace
+) -> str:
     if args.format == "json":
         return render_json(report, unreadable=unreadable, strict=args.strict)
     if args.format == "sarif":
         return render_sarif(report, unreadable=unreadable, strict=args.strict)
+    if args.format == "codequality":
+        return render_codequality(report, unreadable=unreadable, strict=args.strict)
     to_terminal = args.output in (None, "-")
     return render_text(
         report,

@@ -21,7 +21,7 @@ from infoshare.reporting._summary import (
     findings_by_file,
     run_passed,
 )
-from infoshare.validation import Report, Severity, catalogue
+from infoshare.validation import Severity, ValidationReport, catalogue
 
 #: Version of the JSON report structure (not of the package or the profile).
 JSON_REPORT_VERSION = "1.0"
@@ -36,7 +36,7 @@ def _counts(counts: Counter[Severity]) -> dict[str, int]:
 
 
 def report_to_dict(
-    report: Report, *, unreadable: Sequence[UnreadableInput] = (), strict: bool = False
+    report: ValidationReport, *, unreadable: Sequence[UnreadableInput] = (), strict: bool = False
 ) -> dict[str, Any]:
     """The JSON report as plain data (see docs/cli.md for every member)."""
     checks = catalogue()
@@ -102,7 +102,7 @@ def report_to_dict(
 
 
 def render_json(
-    report: Report, *, unreadable: Sequence[UnreadableInput] = (), strict: bool = False
+    report: ValidationReport, *, unreadable: Sequence[UnreadableInput] = (), strict: bool = False
 ) -> str:
     """The JSON report as text (indented, UTF-8 characters kept readable)."""
     data = report_to_dict(report, unreadable=unreadable, strict=strict)

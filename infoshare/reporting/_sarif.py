@@ -19,7 +19,7 @@ from infoshare import __version__
 from infoshare.profile import PROFILE_VERSION
 from infoshare.reporting._links import PROJECT_URI, section_uri
 from infoshare.reporting._summary import UnreadableInput, findings_by_file, run_passed
-from infoshare.validation import CheckInfo, Finding, Report, Severity, catalogue
+from infoshare.validation import CheckInfo, Finding, Severity, ValidationReport, catalogue
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -127,7 +127,7 @@ def _notification(problem: UnreadableInput) -> dict[str, Any]:
 
 
 def sarif_log(
-    report: Report, *, unreadable: Sequence[UnreadableInput] = (), strict: bool = False
+    report: ValidationReport, *, unreadable: Sequence[UnreadableInput] = (), strict: bool = False
 ) -> dict[str, Any]:
     """The SARIF 2.1.0 log of a report, as plain data."""
     checks = catalogue()
@@ -181,7 +181,7 @@ def sarif_log(
 
 
 def render_sarif(
-    report: Report, *, unreadable: Sequence[UnreadableInput] = (), strict: bool = False
+    report: ValidationReport, *, unreadable: Sequence[UnreadableInput] = (), strict: bool = False
 ) -> str:
     """The SARIF 2.1.0 log as text."""
     data = sarif_log(report, unreadable=unreadable, strict=strict)

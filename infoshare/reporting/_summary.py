@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from infoshare.validation import Finding, Report, Severity
+from infoshare.validation import Finding, Severity, ValidationReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,12 +23,14 @@ class UnreadableInput:
     hint: str | None = None
 
 
-def run_passed(report: Report, unreadable: Sequence[UnreadableInput], *, strict: bool) -> bool:
+def run_passed(
+    report: ValidationReport, unreadable: Sequence[UnreadableInput], *, strict: bool
+) -> bool:
     """True when every input was read and none has a failing finding."""
-    return report.passed(strict=strict) and not unreadable
+    return (report.passed_strict if strict else report.passed) and not unreadable
 
 
-def counts_by_file(report: Report) -> dict[str, Counter[Severity]]:
+def counts_by_file(report: ValidationReport) -> dict[str, Counter[Severity]]:
     """Severity counts of the findings kept in the report, per input name."""
     counts: dict[str, Counter[Severity]] = {f.name: Counter() for f in report.files}
     for finding in report.findings:
@@ -36,7 +38,7 @@ def counts_by_file(report: Report) -> dict[str, Counter[Severity]]:
     return counts
 
 
-def findings_by_file(report: Report) -> dict[str, list[Finding]]:
+def findings_by_file(report: ValidationReport) -> dict[str, list[Finding]]:
     """Kept findings grouped per input (in input order), each group by position."""
     groups: dict[str, list[Finding]] = {f.name: [] for f in report.files}
     for finding in report.findings:

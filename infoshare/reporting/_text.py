@@ -22,7 +22,7 @@ from infoshare.reporting._summary import (
     plural,
     run_passed,
 )
-from infoshare.validation import CheckInfo, Finding, Report, Severity, catalogue
+from infoshare.validation import CheckInfo, Finding, Severity, ValidationReport, catalogue
 
 _RESET = "\x1b[0m"
 _STYLES = {
@@ -74,7 +74,7 @@ def _verdict(paint: _Painter, passed: bool) -> str:
 
 
 def render_text(
-    report: Report,
+    report: ValidationReport,
     *,
     unreadable: Sequence[UnreadableInput] = (),
     strict: bool = False,
@@ -118,7 +118,7 @@ def render_text(
 
 
 def summary_line(
-    report: Report,
+    report: ValidationReport,
     *,
     unreadable: Sequence[UnreadableInput] = (),
     strict: bool = False,

@@ -67,15 +67,22 @@ class FileSummary:
 
 
 @dataclass(slots=True)
-class Report:
-    """The structured result of a validation run over one or more inputs."""
+class ValidationReport:
+    """The structured result of a validation run over one or more inputs.
+
+    The verdict is a property, so ``if report.passed:`` means what it says:
+    :attr:`passed` is true when no finding is an error, :attr:`passed_strict`
+    when there is no warning either (what ``infoshare validate --strict``
+    requires). Not to be confused with :class:`infoshare.models.Report`, the
+    STIX report object.
+    """
 
     mode: str
     findings: list[Finding] = field(default_factory=list)
     files: list[FileSummary] = field(default_factory=list)
     #: Findings not kept because ``max_findings`` was reached (still counted).
     dropped: int = 0
-    _counts: Counter[Severity] = field(default_factory=Counter)
+    _counts: Counter[Severity] = field(default_factory=Counter, init=False, repr=False)
 
     def add(self, finding: Finding, max_findings: int | None = None) -> None:
         self._counts[finding.severity] += 1
@@ -100,9 +107,15 @@ class Report:
     def objects_checked(self) -> int:
         return sum(f.objects for f in self.files)
 
-    def passed(self, *, strict: bool = False) -> bool:
-        """True when there is no error (and, with ``strict``, no warning)."""
-        return self.errors == 0 and not (strict and self.warnings)
+    @property
+    def passed(self) -> bool:
+        """True when no finding is an error (spec/profile/14-conformance.md §14.1)."""
+        return self.errors == 0
+
+    @property
+    def passed_strict(self) -> bool:
+        """True when no finding is an error or a warning (``--strict``)."""
+        return self.errors == 0 and self.warnings == 0
 
     def sorted_findings(self) -> list[Finding]:
         """Findings by file, then position, then severity."""

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from infoshare.errors import UsageError
-from infoshare.validation._catalogue import CheckInfo, Mode, check_info
+from infoshare.validation._catalogue import MODES, CheckInfo, Mode, check_info
 from infoshare.validation._spill import SpillDatabase
 
 StixDict = dict[str, Any]
@@ -74,6 +74,11 @@ class ValidationOptions:
     spill_threshold: int | None = DEFAULT_SPILL_THRESHOLD
 
     def __post_init__(self) -> None:
+        if self.mode not in MODES:  # an unknown mode would enable no check and pass anything
+            raise UsageError(
+                f"unknown validation mode {self.mode!r}",
+                hint="use mode='profile' (the FIMI profile) or mode='stix' (plain STIX 2.1)",
+            )
         if self.spill_threshold is not None and self.spill_threshold < 1:
             raise UsageError(
                 f"spill_threshold must be at least 1 (got {self.spill_threshold})",

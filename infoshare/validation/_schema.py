@@ -116,9 +116,18 @@ def _equal(a: Any, b: Any) -> bool:
 
 
 class SchemaSet:
-    """Every schema below a folder, indexed by its ``$id``, compiled on demand."""
+    """Every schema below a folder, indexed by its ``$id``, compiled on demand.
 
-    def __init__(self, folder: Path) -> None:
+    With ``deferred``, :meth:`compile` returns at once a check that compiles
+    its schema when it is first called, so a process compiles only the
+    schemas of the object types it meets: a run on a one-object bundle (what
+    pre-commit starts once per file) does not pay for the others. A
+    schema the compiler cannot handle then fails on first use; the test
+    suite compiles every shipped schema.
+    """
+
+    def __init__(self, folder: Path, *, deferred: bool = False) -> None:
+        self._deferred = deferred
         self._documents: dict[str, Any] = {}
         self._compiled: dict[str, Check] = {}
         for path in sorted(folder.rglob("*.json")):
@@ -138,6 +147,19 @@ class SchemaSet:
         return self._documents[schema_id]
 
     def compile(self, uri: str) -> Check:
+        """The check for a schema (or a ``#/...`` pointer into one); see ``deferred``."""
+        if not self._deferred or uri in self._compiled:
+            return self.compile_now(uri)
+        compiled: list[Check] = []
+
+        def on_first_use(value: Any, path: PathChain, emit: SchemaEmit) -> None:
+            if not compiled:
+                compiled.append(self.compile_now(uri))
+            compiled[0](value, path, emit)
+
+        return on_first_use
+
+    def compile_now(self, uri: str) -> Check:
         """The compiled check for a schema (or a ``#/...`` pointer into one)."""
         if uri in self._compiled:
             return self._compiled[uri]
@@ -586,14 +608,14 @@ def _ref(ss: SchemaSet, schema: dict[str, Any], arg: Any, base: str) -> Check:
     try:
         # Resolved now, so a $ref costs nothing per value; inside a cycle of
         # $ref this is the target's forwarding stub (see SchemaSet.compile).
-        return ss.compile(target)
+        return ss.compile_now(target)
     except SpecDataError:
         pass  # a dangling or unsupported target is reported when first used
     resolved: list[Check] = []
 
     def follow(value: Any, path: PathChain, emit: SchemaEmit) -> None:
         if not resolved:
-            resolved.append(ss.compile(target))
+            resolved.append(ss.compile_now(target))
         resolved[0](value, path, emit)
 
     return follow

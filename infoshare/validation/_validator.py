@@ -2,7 +2,7 @@
 
 Implements the validation flow of spec/profile/14-conformance.md section 14.1:
 parse (layer 1), envelope (2), STIX 2.1 core (3), profile schemas (4) and
-semantic checks (5), producing one :class:`Report`. Checks run in catalogue
+semantic checks (5), producing one :class:`ValidationReport`. Checks run in catalogue
 order, so findings of the core layer come before those of later layers for
 the same object.
 """
@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from infoshare.errors import InputError
 from infoshare.stix.envelope import member_problem
 from infoshare.validation import checks as _checks_package
-from infoshare.validation._catalogue import CheckInfo, catalogue
-from infoshare.validation._findings import FileSummary, Finding, Report
+from infoshare.validation._catalogue import CheckInfo, Mode, catalogue
+from infoshare.validation._findings import FileSummary, Finding, ValidationReport
 from infoshare.validation._reader import BundleReader
 from infoshare.validation._registry import (
     CROSS_OBJECT_CHECKS,
@@ -29,6 +30,7 @@ from infoshare.validation._registry import (
     ObjectRef,
     ValidationOptions,
 )
+from infoshare.validation._sources import Source, open_source
 
 #: Checks carried out by the reader itself (layers 1 and 2).
 READER_CHECK_IDS = frozenset({"IS-001", "IS-002", "IS-003", "IS-004", "IS-005", "IS-006"})
@@ -61,7 +63,9 @@ class _Sink:
         "object_id",
     )
 
-    def __init__(self, report: Report, enabled: frozenset[str], max_findings: int | None) -> None:
+    def __init__(
+        self, report: ValidationReport, enabled: frozenset[str], max_findings: int | None
+    ) -> None:
         self._report = report
         self._enabled = enabled
         self._max = max_findings
@@ -154,8 +158,8 @@ class Validator:
 
     # --- public entry points ------------------------------------------------------
 
-    def validate_path(self, path: str | Path, report: Report | None = None,
-                      progress: Progress | None = None) -> Report:  # fmt: skip
+    def validate_path(self, path: str | Path, report: ValidationReport | None = None,
+                      progress: Progress | None = None) -> ValidationReport:  # fmt: skip
         """Validate one file. A missing or unreadable file raises :class:`InputError`."""
         path = Path(path)
         try:
@@ -173,14 +177,15 @@ class Validator:
             return self.validate_stream(handle, str(path), report, progress)
 
     def validate_bytes(
-        self, data: bytes, name: str = "<bytes>", report: Report | None = None
-    ) -> Report:
+        self, data: bytes, name: str = "<bytes>", report: ValidationReport | None = None
+    ) -> ValidationReport:
+        """Validate a bundle held in memory as UTF-8 JSON bytes."""
         return self.validate_stream(io.BytesIO(data), name, report)
 
-    def validate_stream(self, stream: BinaryIO, name: str, report: Report | None = None,
-                        progress: Progress | None = None) -> Report:  # fmt: skip
+    def validate_stream(self, stream: BinaryIO, name: str, report: ValidationReport | None = None,
+                        progress: Progress | None = None) -> ValidationReport:  # fmt: skip
         """Validate a bundle read from a binary stream, in bounded memory."""
-        report = report if report is not None else Report(mode=self.options.mode)
+        report = report if report is not None else ValidationReport(mode=self.options.mode)
         sink = _Sink(report, self.enabled, self.options.max_findings)
         sink.file = name
         summary = FileSummary(name)
@@ -205,18 +210,34 @@ class Validator:
         summary.bytes_read = reader.bytes_read
         return report
 
-    def validate_objects(self, objects: Iterable[Any], name: str = "<objects>") -> Report:
+    def validate_objects(self, objects: Iterable[Any], name: str = "<objects>") -> ValidationReport:
         """Validate objects that are already parsed (the node's ingest path).
 
         Findings carry ``object_index`` so a caller can accept or reject each
         object on its own.
         """
-        report = Report(mode=self.options.mode)
+        report = ValidationReport(mode=self.options.mode)
         sink = _Sink(report, self.enabled, self.options.max_findings)
         sink.file = name
         summary = FileSummary(name)
         report.files.append(summary)
         self._run(((i, None, obj) for i, obj in enumerate(objects)), sink, summary, None, lambda: 0)
+        return report
+
+    def validate(
+        self, source: Source, name: str | None = None, report: ValidationReport | None = None
+    ) -> ValidationReport:
+        """Validate any source :func:`infoshare.validate` accepts (see there)."""
+        opened = open_source(source, name)
+        if isinstance(opened, Path):
+            return self.validate_path(opened, report)
+        report = report if report is not None else ValidationReport(mode=self.options.mode)
+        first_new = len(report.findings)
+        self.validate_stream(opened.stream, opened.name, report)
+        if not opened.positions:
+            report.findings[first_new:] = [
+                replace(f, line=None, column=None) for f in report.findings[first_new:]
+            ]
         return report
 
     # --- the pass -----------------------------------------------------------------------
@@ -277,16 +298,30 @@ class Validator:
 
 
 def validate(
-    source: str | Path | bytes | BinaryIO, *, mode: str = "profile", **options: Any
-) -> Report:
-    """Validate one bundle (a path, bytes or a binary stream) and return the report.
+    source: Source, *, mode: Mode = "profile", name: str | None = None, **options: Any
+) -> ValidationReport:
+    """Validate one bundle (or single object) and return the report.
+
+    ``source`` is a path (``str`` or :class:`os.PathLike`), ``bytes``, a
+    ``dict`` (a parsed bundle or object), or a stream opened for reading, in
+    binary or text mode; every form gives the same findings for the same
+    content. A ``str`` is always a path: pass JSON text to
+    :func:`validate_text`. ``name`` is the file name findings carry (default:
+    the path, the stream's ``name``, or ``<bytes>``/``<dict>``/``<stream>``).
+    Findings on a ``dict`` carry no line or column, as it has no text.
 
     ``validate("case.json")`` checks against the FIMI profile;
     ``validate(data, mode="stix")`` runs only the plain STIX 2.1 checks.
+    Further keywords are those of :class:`ValidationOptions`. A path that
+    cannot be read raises :class:`~infoshare.errors.InputError`; whatever is
+    wrong inside the input is a finding, never an exception. See
+    spec/profile/14-conformance.md §14.1.
     """
-    validator = Validator(ValidationOptions(mode=mode, **options))  # type: ignore[arg-type]
-    if isinstance(source, bytes):
-        return validator.validate_bytes(source)
-    if isinstance(source, str | Path):
-        return validator.validate_path(source)
-    return validator.validate_stream(source, getattr(source, "name", "<stream>"))
+    return Validator(ValidationOptions(mode=mode, **options)).validate(source, name)
+
+
+def validate_text(
+    text: str, *, mode: Mode = "profile", name: str = "<text>", **options: Any
+) -> ValidationReport:
+    """Validate a bundle held as JSON text in a ``str`` (see :func:`validate`)."""
+    return validate(text.encode("utf-8", errors="surrogatepass"), mode=mode, name=name, **options)
