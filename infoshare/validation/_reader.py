@@ -22,7 +22,9 @@ from __future__ import annotations
 import codecs
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any, BinaryIO
 
 from infoshare.validation._json_text import (
@@ -102,18 +104,28 @@ class BundleReader:
             return obj
 
         def integer(text: str) -> int:
-            if len(text) <= MAX_INTEGER_DIGITS:
+            if len(text) - (text[0] == "-") > MAX_INTEGER_DIGITS:
+                noticed.add(_LONG_INTEGER)  # located and reported by _vet
+                return 0
+            try:
                 return int(text)
-            noticed.add(_LONG_INTEGER)  # located and reported by _vet
-            return 0
+            except ValueError:  # the interpreter's own limit is lower than ours
+                return int(Decimal(text))
 
         decoder = json.JSONDecoder(
-            parse_constant=_reject_constant,
-            object_pairs_hook=object_from_pairs,
-            parse_int=integer,
+            parse_constant=_reject_constant, object_pairs_hook=object_from_pairs
         )
         # The C scanner that raw_decode wraps (set by JSONDecoder, not in its stubs).
         self._scan_once: Callable[[str, int], tuple[Any, int]] = decoder.scan_once  # type: ignore[attr-defined]
+        # The same with a hook for integers, which costs a Python call per
+        # integer: used only on a value with an integer that int() refused, or
+        # always when the interpreter's limit on int() does not stop integers
+        # longer than ours (it was raised or turned off).
+        self._scan_long_integers: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder(
+            parse_constant=_reject_constant, object_pairs_hook=object_from_pairs, parse_int=integer
+        ).scan_once  # type: ignore[attr-defined]
+        if not 0 < sys.get_int_max_str_digits() <= MAX_INTEGER_DIGITS:
+            self._scan_once = self._scan_long_integers
         self._buf = ""
         self._pos = 0
         self._value_start = 0  # where the last decoded value began in the buffer
@@ -286,9 +298,19 @@ class BundleReader:
         return False
 
     def _scan(self, text: str, start: int) -> tuple[Any, int]:
-        """``JSONDecoder.raw_decode`` without its Python frame (the same errors)."""
+        """``JSONDecoder.raw_decode`` without its Python frame (the same errors),
+        except that an integer too long for int() is noticed, not raised."""
         try:
             return self._scan_once(text, start)
+        except StopIteration as err:
+            raise json.JSONDecodeError("Expecting value", text, err.value) from None
+        except json.JSONDecodeError:
+            raise
+        except ValueError as err:
+            if "integer string conversion" not in str(err):
+                raise  # NaN or Infinity
+        try:
+            return self._scan_long_integers(text, start)
         except StopIteration as err:
             raise json.JSONDecodeError("Expecting value", text, err.value) from None
 
