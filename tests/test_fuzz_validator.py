@@ -27,7 +27,7 @@ SEEDS: list[Seed] = load_seeds()
 VALIDATORS = {mode: Validator(ValidationOptions(mode=mode)) for mode in ("profile", "stix")}
 INFOSHARE = Path(sys.executable).parent / "infoshare"
 FUZZ = settings(
-    max_examples=60,
+    max_examples=120,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -45,18 +45,23 @@ def test_the_seeds_are_the_examples_and_the_fixtures() -> None:
 
 
 @FUZZ
-@given(rng=st.randoms(use_true_random=False), mode=st.sampled_from(sorted(VALIDATORS)))
-def test_mutated_text_gives_findings_never_an_error(rng: random.Random, mode: str) -> None:
-    what, data = Mutator(rng, SEEDS).text_case()
-    report = VALIDATORS[mode].validate_bytes(data)
-    assert_no_internal_error(report, what)
-
-
-@FUZZ
-@given(rng=st.randoms(use_true_random=False), mode=st.sampled_from(sorted(VALIDATORS)))
-def test_mutated_objects_give_findings_never_an_error(rng: random.Random, mode: str) -> None:
-    what, objects = Mutator(rng, SEEDS).object_case()
-    report = VALIDATORS[mode].validate_objects(objects)
+@given(
+    rng=st.randoms(use_true_random=False),
+    mode=st.sampled_from(sorted(VALIDATORS)),
+    as_text=st.booleans(),
+)
+def test_mutated_inputs_give_findings_never_an_error(
+    rng: random.Random, mode: str, as_text: bool
+) -> None:
+    """Text goes through the streaming reader, parsed objects through
+    validate_objects (the node's ingest path)."""
+    mutator, validator = Mutator(rng, SEEDS), VALIDATORS[mode]
+    if as_text:
+        what, data = mutator.text_case()
+        report = validator.validate_bytes(data)
+    else:
+        what, objects = mutator.object_case()
+        report = validator.validate_objects(objects)
     assert_no_internal_error(report, what)
 
 

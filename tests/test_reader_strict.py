@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from typing import Any
 
 import pytest
@@ -237,3 +238,18 @@ def test_parsed_objects_nested_too_deep_are_refused() -> None:
     assert [f.object_index for f in deep_findings] == [0]
     assert deep_findings[0].json_path.startswith("$.objects[0].x.x_tree")
     assert report.objects_checked == 1
+
+
+@pytest.mark.parametrize("interpreter_limit", [0, 640, 100_000])
+def test_the_integer_limit_does_not_depend_on_the_interpreters(interpreter_limit: int) -> None:
+    long_ok, too_long = "8" * MAX_INTEGER_DIGITS, "9" * (MAX_INTEGER_DIGITS + 1)
+    expected = int(long_ok)
+    before = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(interpreter_limit)
+    try:
+        items, problems = read(envelope(f'"objects": [{{"type": "n", "a": {long_ok}}}]'))
+        assert problems == [] and items[0][2]["a"] == expected
+        items, problems = read(envelope(f'"objects": [{{"type": "n", "a": {too_long}}}]'))
+        assert where(problems) == [("IS-004", "$.objects[0].a")] and items == []
+    finally:
+        sys.set_int_max_str_digits(before)

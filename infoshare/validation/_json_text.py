@@ -26,6 +26,15 @@ from infoshare.validation._registry import jpath
 #: whatever the interpreter; STIX integers need at most 16 digits (54 bits).
 MAX_INTEGER_DIGITS = 4300
 
+
+def integer_too_long(digits: str) -> str:
+    """The IS-004 message for an integer of ``digits`` (a count, or "more than N")."""
+    return (
+        f"an integer of {digits} digits is far too large for a STIX integer (STIX 2.1"
+        f" section 2.8: integers fit in 54 bits); at most {MAX_INTEGER_DIGITS:,} digits are read"
+    )
+
+
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _LITERAL_LENGTH = {"t": 4, "f": 5, "n": 4}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from infoshare.validation._json_text import MAX_INTEGER_DIGITS
+from infoshare.validation._json_text import MAX_INTEGER_DIGITS, integer_too_long
 from infoshare.validation._reader import MAX_DEPTH
 from infoshare.validation._registry import jpath
 
@@ -67,11 +67,7 @@ def value_problem(value: Any) -> tuple[str, str, str] | None:
 def _scalar_problem(value: Any) -> tuple[str, str] | None:
     if isinstance(value, int):
         if value.bit_length() > _SHORT_INTEGER_BITS and abs(value) >= _LONGEST_INTEGER:
-            return (
-                "IS-004",
-                f"an integer of more than {MAX_INTEGER_DIGITS:,} digits is far too large for"
-                " a STIX integer (STIX 2.1 section 2.8: integers fit in 54 bits)",
-            )
+            return "IS-004", integer_too_long(f"more than {MAX_INTEGER_DIGITS:,}")
         return None
     if isinstance(value, float):
         if math.isfinite(value):

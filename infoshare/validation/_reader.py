@@ -31,6 +31,7 @@ from infoshare.validation._json_text import (
     MAX_INTEGER_DIGITS,
     Located,
     TextProblem,
+    integer_too_long,
     locate_problems,
 )
 from infoshare.validation._registry import jpath
@@ -286,15 +287,7 @@ class BundleReader:
                 path,
             )
             return True
-        self._report(
-            "IS-004",
-            f"an integer of {int(problem.detail):,} digits is far too large for a STIX"
-            f" integer (STIX integers fit in 54 bits); at most {MAX_INTEGER_DIGITS:,}"
-            " digits are read",
-            line,
-            col,
-            path,
-        )
+        self._report("IS-004", integer_too_long(f"{int(problem.detail):,}"), line, col, path)
         return False
 
     def _scan(self, text: str, start: int) -> tuple[Any, int]:
