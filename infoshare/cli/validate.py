@@ -210,6 +210,13 @@ def run(args: argparse.Namespace) -> int:
             _tell(failure)
             unreadable.append(failure)
     write_report(_render(report, unreadable, args), args.output)
+    if report.internal_errors:
+        sys.stderr.write(
+            f"infoshare: internal error: {report.internal_errors} check run(s) failed with an"
+            " exception (the findings that say 'internal error' show where). This is a bug in"
+            " infoshare, and the verdict is incomplete. Please report it with the input.\n"
+        )
+        return ExitCode.INTERNAL
     if unreadable:
         return ExitCode.INPUT
     return ExitCode.OK if run_passed(report, unreadable, strict=args.strict) else ExitCode.FINDINGS

@@ -82,6 +82,10 @@ class ValidationReport:
     files: list[FileSummary] = field(default_factory=list)
     #: Findings not kept because ``max_findings`` was reached (still counted).
     dropped: int = 0
+    #: Checks that failed with an exception (a bug in infoshare, never in the
+    #: input). Each one is also a finding of the failed check, so the report
+    #: still says where; the command line exits with code 4 when this is not 0.
+    internal_errors: int = 0
     _counts: Counter[Severity] = field(default_factory=Counter, init=False, repr=False)
 
     def add(self, finding: Finding, max_findings: int | None = None) -> None:

@@ -1,10 +1,17 @@
 """Streaming reader for STIX bundles: bytes in, one parsed object at a time out.
 
 Implements layers 1 and 2 of spec/profile/14-conformance.md (checks IS-001 to
-IS-006). The reader never holds more than one chunk plus the largest single
+IS-007). The reader never holds more than one chunk plus the largest single
 object in memory, so a multi-gigabyte bundle is read in bounded memory. Each
 object is parsed exactly once, with the C JSON scanner of the standard library,
 and handed on as a plain dict with the line on which it starts.
+
+The reading is strict (section 14.2): a member name that repeats (IS-007), an
+integer of more than 4,300 digits or nesting deeper than 64 levels (IS-004) is
+a finding wherever it is, in the bundle's own properties, in an object or in
+a single object given instead of a bundle. The scanner's hooks notice repeated
+names and long integers as it decodes; only then is the value's text walked
+again (``_json_text``) to say where.
 
 Problems are reported through a callback, never raised: a defect in the input
 is a finding, not an exception.
@@ -15,10 +22,20 @@ from __future__ import annotations
 import codecs
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any, BinaryIO
 
 from infoshare.stix.envelope import BUNDLE_EXAMPLE, bundle_problems
+from infoshare.validation._json_text import (
+    MAX_INTEGER_DIGITS,
+    Located,
+    TextProblem,
+    integer_too_long,
+    locate_problems,
+)
+from infoshare.validation._registry import jpath
 
 #: IS-004: how deep JSON may nest, and how large one object may be.
 MAX_DEPTH = 64
@@ -39,6 +56,11 @@ class _Stop(Exception):
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
+
+
+#: What the decoder's hooks noticed in the value being decoded.
+_DUPLICATE_NAME = "duplicate name"
+_LONG_INTEGER = "long integer"
 
 
 def json_depth_exceeds(value: Any, limit: int = MAX_DEPTH) -> bool:
@@ -70,19 +92,52 @@ class BundleReader:
         self._chunk_bytes = chunk_bytes
         self._report = report
         self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
-        decoder = json.JSONDecoder(parse_constant=_reject_constant)
+        #: Set by the decoder's hooks; cleared before each value is decoded.
+        self._noticed: set[str] = set()
+        noticed = self._noticed
+
+        def object_from_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+            obj = dict(pairs)
+            if len(obj) != len(pairs):
+                noticed.add(_DUPLICATE_NAME)
+            return obj
+
+        def integer(text: str) -> int:
+            if len(text) - (text[0] == "-") > MAX_INTEGER_DIGITS:
+                noticed.add(_LONG_INTEGER)  # located and reported by _vet
+                return 0
+            try:
+                return int(text)
+            except ValueError:  # the interpreter's own limit is lower than ours
+                return int(Decimal(text))
+
+        decoder = json.JSONDecoder(
+            parse_constant=_reject_constant, object_pairs_hook=object_from_pairs
+        )
         # The C scanner that raw_decode wraps (set by JSONDecoder, not in its stubs).
         self._scan_once: Callable[[str, int], tuple[Any, int]] = decoder.scan_once  # type: ignore[attr-defined]
+        # The same with a hook for integers, which costs a Python call per
+        # integer: used only on a value with an integer that int() refused, or
+        # always when the interpreter's limit on int() does not stop integers
+        # longer than ours (it was raised or turned off).
+        self._scan_long_integers: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder(
+            parse_constant=_reject_constant, object_pairs_hook=object_from_pairs, parse_int=integer
+        ).scan_once  # type: ignore[attr-defined]
+        if not 0 < sys.get_int_max_str_digits() <= MAX_INTEGER_DIGITS:
+            self._scan_once = self._scan_long_integers
         self._buf = ""
         self._pos = 0
         self._value_start = 0  # where the last decoded value began in the buffer
         self._eof = False
         self._line = 1  # line number at self._line_pos
         self._line_pos = 0
+        self._dropped_of_line = 0  # characters of the buffer's first line dropped from it
         self._first_chunk = True
         self.bytes_read = 0
         self.envelope: dict[str, Any] = {}
         self.objects_seen = 0
+        #: Set when a member of the top-level object was refused (IS-004).
+        self._envelope_refused = False
 
     # --- buffer -----------------------------------------------------------------
 
@@ -113,6 +168,11 @@ class BundleReader:
             )
         if self._pos > 4 * self._chunk_bytes:
             self._advance_line_to(self._pos)
+            last_newline = self._buf.rfind("\n", 0, self._pos)
+            if last_newline < 0:  # the line goes on from text already dropped
+                self._dropped_of_line += self._pos
+            else:
+                self._dropped_of_line = self._pos - last_newline - 1
             self._buf = self._buf[self._pos :]
             self._line_pos -= self._pos
             self._pos = 0
@@ -160,7 +220,7 @@ class BundleReader:
         else:
             line = self._line - self._buf.count("\n", pos, self._line_pos)
         start = self._buf.rfind("\n", 0, pos) + 1
-        return line, pos - start + 1
+        return line, pos - start + 1 + (self._dropped_of_line if start == 0 else 0)
 
     # --- tokens -----------------------------------------------------------------
 
@@ -189,18 +249,59 @@ class BundleReader:
         self._pos += 1
         return ch
 
-    def _may_nest_too_deep(self) -> bool:
-        """False when the value just decoded cannot nest more than
-        :data:`MAX_DEPTH` levels: each level needs an opening bracket of its own,
-        so fewer brackets than that (counted in C, those in strings too) settle
-        it without walking the decoded value."""
+    def _may_nest_too_deep(self, limit: int) -> bool:
+        """False when the value just decoded cannot nest more than ``limit``
+        levels: each level needs an opening bracket of its own, so fewer
+        brackets than that (counted in C, those in strings too) settle it
+        without walking the decoded value."""
         buf, start, end = self._buf, self._value_start, self._pos
-        return buf.count("{", start, end) + buf.count("[", start, end) > MAX_DEPTH
+        return buf.count("{", start, end) + buf.count("[", start, end) > limit
+
+    def _vet(self, value: Any, path: str, line: int, depth_limit: int = MAX_DEPTH) -> bool:
+        """Report what the hooks noticed in the value just decoded, and check
+        its depth. False when the value must not be used (IS-004)."""
+        usable = True
+        if self._noticed:
+            for problem in locate_problems(self._buf, self._value_start):
+                usable &= self._report_located(problem, path)
+        if self._may_nest_too_deep(depth_limit) and json_depth_exceeds(value, depth_limit):
+            self._report(
+                "IS-004", f"JSON nested more than {MAX_DEPTH} levels deep", line, None, path
+            )
+            usable = False
+        return usable
+
+    def _report_located(self, problem: Located, base: str) -> bool:
+        """Report one problem found in the text; False when it makes the value unusable."""
+        line, col = self._line_col(problem.offset)
+        path = base + problem.path
+        if problem.problem is TextProblem.DUPLICATE_NAME:
+            self._report(
+                "IS-007",
+                f"the name {problem.detail!r} appears more than once in the same JSON object;"
+                " readers disagree on which value counts: keep one",
+                line,
+                col,
+                path,
+            )
+            return True
+        self._report("IS-004", integer_too_long(f"{int(problem.detail):,}"), line, col, path)
+        return False
 
     def _scan(self, text: str, start: int) -> tuple[Any, int]:
-        """``JSONDecoder.raw_decode`` without its Python frame (the same errors)."""
+        """``JSONDecoder.raw_decode`` without its Python frame (the same errors),
+        except that an integer too long for int() is noticed, not raised."""
         try:
             return self._scan_once(text, start)
+        except StopIteration as err:
+            raise json.JSONDecodeError("Expecting value", text, err.value) from None
+        except json.JSONDecodeError:
+            raise
+        except ValueError as err:
+            if "integer string conversion" not in str(err):
+                raise  # NaN or Infinity
+        try:
+            return self._scan_long_integers(text, start)
         except StopIteration as err:
             raise json.JSONDecodeError("Expecting value", text, err.value) from None
 
@@ -213,6 +314,8 @@ class BundleReader:
         """Decode the JSON value that starts right at the current position."""
         while True:
             start = self._pos  # a refill may move the buffer, so re-read it each time
+            if self._noticed:
+                self._noticed.clear()
             try:
                 value, end = self._scan(self._buf, start)
             except json.JSONDecodeError as exc:
@@ -284,6 +387,7 @@ class BundleReader:
             return
         self._pos += 1
         saw_objects = False
+        names: set[str] = set()
         ch = self._skip_ws()
         if ch == "}":
             self._pos += 1
@@ -291,13 +395,17 @@ class BundleReader:
             while True:
                 if self._skip_ws() != '"':
                     self._syntax("expected a property name in double quotes")
+                name_at = self._pos
                 key = self._value("$")
+                if key in names:
+                    self._repeated_top_level_name(key, name_at)
+                names.add(key)
                 self._expect(":", "':' after a property name", "$")
                 if key == "objects":
                     saw_objects = True
                     if self._skip_ws() == "[":
                         self._pos += 1
-                        yield from self._objects_array("$.objects")
+                        yield from self._objects_array("$.objects", self.objects_seen)
                     else:
                         self._value("$.objects")
                         line, col = self._line_col(self._pos)
@@ -309,17 +417,49 @@ class BundleReader:
                             "$.objects",
                         )
                 else:
-                    self.envelope[key] = self._value(f"$.{key}")
+                    self._envelope_member(key)
                 if self._expect(",}", "',' or '}' in the bundle", "$") == "}":
                     break
         self._after_document()
         self._check_envelope(saw_objects)
-        if not saw_objects and self._looks_like_single_object():
+        if not saw_objects and self._looks_like_single_object() and not self._envelope_refused:
             yield 0, 1, self.envelope
             self.objects_seen = 1
 
-    def _objects_array(self, path: str) -> Iterator[tuple[int, int, Any]]:
-        index = 0
+    def _envelope_member(self, key: str) -> None:
+        """Read the value of one member of the top-level object (not ``objects``).
+
+        The top-level object is itself one level deep, so its members may nest
+        one level less than :data:`MAX_DEPTH`; that holds for a bundle and for
+        a single object given instead of one alike.
+        """
+        path = "$" + jpath(key)
+        self._skip_ws()
+        self._advance_line_to(self._pos)
+        line = self._line
+        value = self._decode(path)
+        if self._vet(value, path, line, MAX_DEPTH - 1):
+            self.envelope[key] = value
+        else:
+            self._envelope_refused = True
+
+    def _repeated_top_level_name(self, key: str, at: int) -> None:
+        line, col = self._line_col(at)
+        if key == "objects":
+            message = (
+                "the bundle has more than one 'objects' member; readers disagree on which"
+                " one counts: put every object in one array (the objects of each array are"
+                " checked here, numbered on from the first array)"
+            )
+        else:
+            message = (
+                f"the name {key!r} appears more than once in the top-level object;"
+                " readers disagree on which value counts: keep one"
+            )
+        self._report("IS-007", message, line, col, "$" + jpath(key))
+
+    def _objects_array(self, path: str, index: int = 0) -> Iterator[tuple[int, int, Any]]:
+        """Yield the members of an array of objects, numbered from ``index``."""
         if self._skip_ws() == "]":
             self._pos += 1
             return
@@ -329,15 +469,7 @@ class BundleReader:
             line = self._line
             item_path = f"{path}[{index}]"
             value = self._decode(item_path)
-            if self._may_nest_too_deep() and json_depth_exceeds(value):
-                self._report(
-                    "IS-004",
-                    f"JSON nested more than {MAX_DEPTH} levels deep",
-                    line,
-                    None,
-                    item_path,
-                )
-            else:
+            if self._vet(value, item_path, line):
                 yield index, line, value
             index += 1
             self.objects_seen = index

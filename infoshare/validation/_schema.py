@@ -56,7 +56,12 @@ def render_path(chain: PathChain) -> str:
 
 
 def _describe(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"an integer of about {int(value.bit_length() * math.log10(2)) + 1} digits"
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except ValueError:  # it holds an integer too long to write out as text
+        return "an array" if isinstance(value, list) else "an object"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -535,10 +540,18 @@ def _bound(
 
 
 _NUM = (int, float)
-_bound("minimum", _NUM, float, operator.ge, "{value} is less than the minimum {limit}")
-_bound("maximum", _NUM, float, operator.le, "{value} is more than the maximum {limit}")
-_bound("exclusiveMinimum", _NUM, float, operator.gt, "{value} must be more than {limit}")
-_bound("exclusiveMaximum", _NUM, float, operator.lt, "{value} must be less than {limit}")
+
+
+def _as_number(value: float) -> float:
+    """Numbers are compared as they are: Python compares an int with a float
+    exactly, where float() would overflow on an integer of 309 digits or more."""
+    return value
+
+
+_bound("minimum", _NUM, _as_number, operator.ge, "{value} is less than the minimum {limit}")
+_bound("maximum", _NUM, _as_number, operator.le, "{value} is more than the maximum {limit}")
+_bound("exclusiveMinimum", _NUM, _as_number, operator.gt, "{value} must be more than {limit}")
+_bound("exclusiveMaximum", _NUM, _as_number, operator.lt, "{value} must be less than {limit}")
 _bound("minLength", (str,), len, operator.ge, "must be at least {limit} characters long")
 _bound("maxLength", (str,), len, operator.le, "must be at most {limit} characters long")
 _bound("minItems", (list,), len, operator.ge, "must have at least {limit} item(s)")
@@ -556,12 +569,23 @@ _bound("maxProperties", (dict,), len, operator.le, "must have at most {limit} pr
 @_builder("multipleOf")
 def _multiple_of(ss: SchemaSet, schema: dict[str, Any], arg: Any, base: str) -> Check:
     def multiple(value: Any, path: PathChain, emit: SchemaEmit) -> None:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            quotient = value / arg
-            if not math.isclose(quotient, round(quotient)):
-                emit(path, f"{value} is not a multiple of {arg}", "multipleOf")
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        if numeric and not _is_multiple(value, arg):
+            emit(path, f"{_describe(value)} is not a multiple of {arg}", "multipleOf")
 
     return multiple
+
+
+def _is_multiple(value: float, divisor: float) -> bool:
+    """``value`` is a whole multiple of ``divisor``, without overflowing on huge
+    integers or on quotients too large for a float."""
+    if isinstance(value, int) and isinstance(divisor, int):
+        return value % divisor == 0
+    try:
+        quotient = value / divisor
+    except OverflowError:
+        return False
+    return math.isfinite(quotient) and math.isclose(quotient, round(quotient))
 
 
 @_builder("uniqueItems")

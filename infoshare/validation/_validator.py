@@ -10,7 +10,7 @@ the same object.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -20,6 +20,7 @@ from infoshare.stix.envelope import member_problem
 from infoshare.validation import checks as _checks_package
 from infoshare.validation._catalogue import CheckInfo, Mode, catalogue
 from infoshare.validation._findings import FileSummary, Finding, ValidationReport
+from infoshare.validation._json_values import value_problem
 from infoshare.validation._reader import BundleReader
 from infoshare.validation._registry import (
     CROSS_OBJECT_CHECKS,
@@ -33,7 +34,7 @@ from infoshare.validation._registry import (
 from infoshare.validation._sources import Source, open_source
 
 #: Checks carried out by the reader itself (layers 1 and 2).
-READER_CHECK_IDS = frozenset({"IS-001", "IS-002", "IS-003", "IS-004", "IS-005", "IS-006"})
+READER_CHECK_IDS = frozenset({"IS-001", "IS-002", "IS-003", "IS-004", "IS-005", "IS-006", "IS-007"})
 
 #: Called now and then with (bytes read so far, objects read so far).
 Progress = Callable[[int, int], None]
@@ -117,6 +118,19 @@ class _Sink:
                     column, index),
             self._max,
         )  # fmt: skip
+
+    def internal_error(self, check_id: str, exc: Exception, where: ObjectRef | None) -> None:
+        """A check failed with an exception: count it and report it as a
+        finding of that check, at the object it was looking at."""
+        self._report.internal_errors += 1
+        message = (
+            f"internal error in check {check_id} ({type(exc).__name__}: {exc});"
+            " please report this with the input"
+        )
+        if where is None:
+            self.emit("", message, check_id)
+        else:
+            self.emit_at(where, "", message, check_id)
 
     @staticmethod
     def _object_path(index: int | None, path: str) -> str:
@@ -221,7 +235,7 @@ class Validator:
         sink.file = name
         summary = FileSummary(name)
         report.files.append(summary)
-        self._run(((i, None, obj) for i, obj in enumerate(objects)), sink, summary, None, lambda: 0)
+        self._run(_as_json(objects, sink), sink, summary, None, lambda: 0)
         return report
 
     def validate(
@@ -251,7 +265,10 @@ class Validator:
             sink.index = sink.line = sink.object_id = None
             for checker in cross:
                 sink.check_id = checker.check_id
-                checker.finish(sink.emit_at)
+                try:
+                    checker.finish(sink.emit_at)
+                except Exception as exc:  # a defect in a check must not hide the others
+                    sink.internal_error(checker.check_id, exc, None)
         finally:
             for checker in cross:
                 checker.close()  # deletes any spill database
@@ -282,19 +299,32 @@ class Validator:
                 try:
                     fn(obj, emit)
                 except Exception as exc:  # a defect in a check must not hide the others
-                    emit(
-                        "",
-                        f"internal error in check {check_id} ({type(exc).__name__}: {exc});"
-                        " please report this with the input",
-                    )
+                    sink.internal_error(check_id, exc, None)
             if cross_types:
                 where = ObjectRef(sink.file, index, line, sink.object_id)
                 for checker, types in cross_types:
                     if types is None or kind in types:
-                        checker.observe(obj, where)
+                        try:
+                            checker.observe(obj, where)
+                        except Exception as exc:
+                            sink.internal_error(checker.check_id, exc, where)
             if progress is not None and count % _PROGRESS_EVERY == 0:
                 progress(bytes_read(), count)
         return count
+
+
+def _as_json(objects: Iterable[Any], sink: _Sink) -> Iterator[tuple[int, None, Any]]:
+    """Number parsed objects, leaving out (with a finding) those the reader
+    would have refused as text: too deep, huge integers, NaN (section 14.2)."""
+    for index, obj in enumerate(objects):
+        problem = value_problem(obj)
+        if problem is None:
+            yield index, None, obj
+            continue
+        check_id, message, path = problem
+        object_id = obj.get("id") if isinstance(obj, dict) else None
+        object_id = object_id if isinstance(object_id, str) else None
+        sink.add(check_id, message, f"$.objects[{index}]{path}", object_id, None, index=index)
 
 
 def validate(

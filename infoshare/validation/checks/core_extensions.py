@@ -65,7 +65,7 @@ def _check_extension(kind: str, key: str, value: Any, emit: Emit) -> str | None:
             emit(at, "an extension must be a JSON object with an extension_type property")
             return None
         ext_type = value.get("extension_type")
-        if ext_type not in EXTENSION_TYPES:
+        if not isinstance(ext_type, str) or ext_type not in EXTENSION_TYPES:
             where = at + ".extension_type"
             if ext_type is None:
                 emit(at, f"the extension has no extension_type; add one of: {_KINDS}")

@@ -163,8 +163,8 @@ def declared_kind(obj: dict[str, Any]) -> str | None:
         for key, value in extensions.items():
             if key.startswith(EXTENSION_DEFINITION_PREFIX) and isinstance(value, dict):
                 kind = value.get("extension_type")
-                if kind in NEW_OBJECT_EXTENSION_TYPES:
-                    return str(kind)
+                if isinstance(kind, str) and kind in NEW_OBJECT_EXTENSION_TYPES:
+                    return kind
     return None
 
 
