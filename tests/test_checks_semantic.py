@@ -374,11 +374,10 @@ def test_malformed_tlp_marking_does_not_raise() -> None:
 @pytest.mark.parametrize(
     ("kind", "earlier", "later"),
     [
-        ("indicator", "valid_from", "valid_until"),
-        ("observed-data", "first_observed", "last_observed"),
         ("event", "start_time", "end_time"),
-        ("sighting", "first_seen", "last_seen"),
+        ("task", "start_time", "end_time"),
         ("narrative", "first_seen", "last_seen"),
+        ("channel", "first_seen", "last_seen"),
     ],
 )
 def test_pairs_out_of_order(kind: str, earlier: str, later: str) -> None:

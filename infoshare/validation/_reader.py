@@ -84,6 +84,8 @@ class BundleReader:
         self.bytes_read = 0
         self.envelope: dict[str, Any] = {}
         self.objects_seen = 0
+        #: (line, column) of an ``objects`` array that is empty (STIX prohibits empty lists).
+        self.empty_objects_at: tuple[int, int] | None = None
 
     # --- buffer -----------------------------------------------------------------
 
@@ -323,6 +325,7 @@ class BundleReader:
     def _objects_array(self, path: str) -> Iterator[tuple[int, int, Any]]:
         index = 0
         if self._skip_ws() == "]":
+            self.empty_objects_at = self._line_col(self._pos)
             self._pos += 1
             return
         self._skip_ws()

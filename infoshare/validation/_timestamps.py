@@ -1,6 +1,7 @@
 """STIX 2.1 timestamps (STIX 2.1 section 3.2): RFC 3339, UTC, with ``Z``.
 
-Used by check IS-104 (valid timestamps), IS-105 and IS-601 (order).
+Used by check IS-104 (valid timestamps), IS-105, IS-115 and IS-601 (order) and
+IS-113 (millisecond precision).
 """
 
 from __future__ import annotations
@@ -34,3 +35,10 @@ def timestamp_key(value: str) -> tuple[str, str]:
     """
     fraction = value[20:-1] if len(value) > 20 and value[19] == "." else ""
     return value[:19], fraction.ljust(9, "0")
+
+
+def has_millisecond_precision(value: str) -> bool:
+    """True if a valid timestamp has at least three digits of fractional seconds
+    (``2024-05-01T09:30:00.123Z``), as STIX 2.1 section 3.2 requires of
+    ``created`` and ``modified``."""
+    return len(value) >= 24 and value[19] == "."

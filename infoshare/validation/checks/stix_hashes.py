@@ -1,0 +1,91 @@
+"""Hash keys: check IS-126.
+
+Implements spec/profile/14-conformance.md §14.3 with STIX 2.1 section 2.7
+(hashes: "Dictionary keys MUST be unique in each hashes property, MUST be in
+ASCII, and are limited to the characters a-z (lowercase ASCII), A-Z (uppercase
+ASCII), numerals 0-9, hyphen (-), and underscore (_). Dictionary keys MUST have
+a minimum length of 3 ASCII characters and MUST be no longer than 250") and
+section 2.5.1 (external reference ``hashes``: "Dictionary keys MUST come from
+one of the entries listed in the hash-algorithm-ov open vocabulary").
+
+Elsewhere (file, artifact, x509-certificate …) STIX 2.1 says the keys "MUST
+come from the hash-algorithm-ov open vocabulary", and an open vocabulary
+admits any value (section 2.14; section 2.7: the name "SHOULD come from" it),
+so a custom algorithm name there is not an error. Only an external reference
+names "the entries listed", which this check enforces.
+
+External references are checked on every object; other ``hashes`` (and
+``*_hashes``) dictionaries on SCOs, where STIX 2.1 defines them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+from infoshare.validation._registry import Emit, StixDict, object_check
+from infoshare.validation._schema import PathChain, render_path
+from infoshare.validation.checks.core_types import object_kind
+
+#: The entries of hash-algorithm-ov (STIX 2.1 section 10.7).
+HASH_ALGORITHMS: Final = (
+    "MD5", "SHA-1", "SHA-256", "SHA-512", "SHA3-256", "SHA3-512", "SSDEEP", "TLSH",
+)  # fmt: skip
+_BY_FOLDED: Final = {re.sub(r"[-_]", "", name).upper(): name for name in HASH_ALGORITHMS}
+_KEY: Final = re.compile(r"[A-Za-z0-9_-]{3,250}\Z")
+
+
+def hash_key_problem(key: str, vocabulary_only: bool) -> str | None:
+    """Why ``key`` may not key a hashes dictionary, or None."""
+    if not _KEY.match(key):
+        return (
+            f"hash key {key[:60]!r} must be 3-250 ASCII characters of a-z, A-Z, 0-9,"
+            " hyphen and underscore"
+        )
+    if vocabulary_only and key not in HASH_ALGORITHMS:
+        known = _BY_FOLDED.get(re.sub(r"[-_]", "", key).upper())
+        hint = f"write {known!r}" if known else f"use one of {', '.join(HASH_ALGORITHMS)}"
+        return (
+            f"hash key {key!r} of an external reference must be an entry of"
+            f" hash-algorithm-ov (STIX 2.1 section 2.5.1): {hint}"
+        )
+    return None
+
+
+def _check_hashes(hashes: dict[str, Any], chain: PathChain, vocabulary_only: bool,
+                  emit: Emit) -> None:  # fmt: skip
+    for key in hashes:
+        if vocabulary_only and key in HASH_ALGORITHMS:
+            continue  # the usual case
+        problem = hash_key_problem(key, vocabulary_only)
+        if problem is not None:
+            emit(render_path((chain, key)), problem)
+
+
+def _observable_hashes(node: dict[str, Any], chain: PathChain, emit: Emit) -> None:
+    """Check every ``hashes`` / ``*_hashes`` dictionary in an SCO, at any depth."""
+    for key, value in node.items():
+        if isinstance(value, dict):
+            if key == "hashes" or key.endswith("_hashes"):
+                _check_hashes(value, (chain, key), False, emit)
+            else:
+                _observable_hashes(value, (chain, key), emit)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, dict):
+                    _observable_hashes(item, ((chain, key), index), emit)
+
+
+@object_check("IS-126")
+def check_hash_keys(obj: StixDict, emit: Emit) -> None:
+    references = obj.get("external_references")
+    if isinstance(references, list):
+        for index, reference in enumerate(references):
+            if isinstance(reference, dict):
+                hashes = reference.get("hashes")
+                if isinstance(hashes, dict):
+                    chain: PathChain = (((None, "external_references"), index), "hashes")
+                    _check_hashes(hashes, chain, True, emit)
+    if object_kind(obj) == "sco":
+        _observable_hashes({k: v for k, v in obj.items() if k != "external_references"},
+                           None, emit)  # fmt: skip
