@@ -461,7 +461,7 @@ def test_only_the_latest_incident_version_counts() -> None:
     new["modified"] = "2026-03-05T00:00:00.000Z"
     rel = relationship(INCIDENT, ACTOR, confidence=70, description="basis")
     assert run(old, rel, new, only="IS-711") == []
-    assert ids(run(new, rel, old | {"modified": "2026-03-06T00:00:00Z"}, only="IS-711")) == [
+    assert ids(run(new, rel, old | {"modified": "2026-03-06T00:00:00.000Z"}, only="IS-711")) == [
         "IS-711"
     ]
 

@@ -25,7 +25,10 @@ from infoshare.profile import EXT_FIMI_INCIDENT, TYPE_MEDIA_CONTENT, TYPE_NARRAT
 from infoshare.reference import country_code_problem, language_tag_problem, rfc5646_problem
 from infoshare.validation._registry import Emit, StixDict, jpath, object_check
 from infoshare.validation.checks.privacy import property_extension
-from infoshare.validation.checks.stix_languages import stix_language_tags
+from infoshare.validation.checks.stix_languages import (
+    has_stix_language_tags,
+    stix_language_tags,
+)
 
 _FIMI: Final = ("extensions", EXT_FIMI_INCIDENT)
 #: Where a code sits in the object; made into a JSON path only for a finding.
@@ -95,7 +98,7 @@ def _language_tags(obj: StixDict) -> Iterator[tuple[_Parts, str]]:
 
 @object_check("IS-412")
 def language_tags(obj: StixDict, emit: Emit) -> None:
-    for parts, tag in stix_language_tags(obj):
+    for parts, tag in stix_language_tags(obj) if has_stix_language_tags(obj) else ():
         # A tag that is not RFC 5646 at all is IS-119's finding; IS-412 adds what the
         # profile requires beyond RFC 5646 (an ISO 639 language, no private-use tag).
         if rfc5646_problem(tag) is None:

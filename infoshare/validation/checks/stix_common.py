@@ -57,7 +57,8 @@ def _reserved_in(props: dict[str, Any], prefix: tuple[str, ...], emit: Emit) -> 
 @object_check("IS-118")
 def check_reserved_names(obj: StixDict, emit: Emit) -> None:
     """No reserved property name at the top level or inside an extension."""
-    _reserved_in(obj, (), emit)
+    if not RESERVED_PROPERTY_NAMES.isdisjoint(obj):
+        _reserved_in(obj, (), emit)
     extensions = obj.get("extensions")
     if isinstance(extensions, dict):
         for key, value in extensions.items():

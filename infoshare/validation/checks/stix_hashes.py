@@ -14,8 +14,9 @@ admits any value (section 2.14; section 2.7: the name "SHOULD come from" it),
 so a custom algorithm name there is not an error. Only an external reference
 names "the entries listed", which this check enforces.
 
-External references are checked on every object; other ``hashes`` (and
-``*_hashes``) dictionaries on SCOs, where STIX 2.1 defines them.
+External references are checked on every object; an SCO's ``hashes``, and
+the ``hashes`` / ``*_hashes`` dictionaries inside the predefined extensions
+(ntfs-ext, windows-pebinary-ext), where STIX 2.1 defines them.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any, Final
 
 from infoshare.validation._registry import Emit, StixDict, object_check
 from infoshare.validation._schema import PathChain, render_path
-from infoshare.validation.checks.core_types import object_kind
+from infoshare.validation.checks.core_types import PREDEFINED_EXTENSIONS, object_kind
 
 #: The entries of hash-algorithm-ov (STIX 2.1 section 10.7).
 HASH_ALGORITHMS: Final = (
@@ -62,18 +63,18 @@ def _check_hashes(hashes: dict[str, Any], chain: PathChain, vocabulary_only: boo
             emit(render_path((chain, key)), problem)
 
 
-def _observable_hashes(node: dict[str, Any], chain: PathChain, emit: Emit) -> None:
-    """Check every ``hashes`` / ``*_hashes`` dictionary in an SCO, at any depth."""
+def _nested_hashes(node: dict[str, Any], chain: PathChain, emit: Emit) -> None:
+    """Check every ``hashes`` / ``*_hashes`` dictionary in ``node``, at any depth."""
     for key, value in node.items():
         if isinstance(value, dict):
             if key == "hashes" or key.endswith("_hashes"):
                 _check_hashes(value, (chain, key), False, emit)
             else:
-                _observable_hashes(value, (chain, key), emit)
+                _nested_hashes(value, (chain, key), emit)
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 if isinstance(item, dict):
-                    _observable_hashes(item, ((chain, key), index), emit)
+                    _nested_hashes(item, ((chain, key), index), emit)
 
 
 @object_check("IS-126")
@@ -86,6 +87,13 @@ def check_hash_keys(obj: StixDict, emit: Emit) -> None:
                 if isinstance(hashes, dict):
                     chain: PathChain = (((None, "external_references"), index), "hashes")
                     _check_hashes(hashes, chain, True, emit)
-    if object_kind(obj) == "sco":
-        _observable_hashes({k: v for k, v in obj.items() if k != "external_references"},
-                           None, emit)  # fmt: skip
+    hashes = obj.get("hashes")
+    if isinstance(hashes, dict) and object_kind(obj) == "sco":
+        _check_hashes(hashes, (None, "hashes"), False, emit)
+    extensions = obj.get("extensions")
+    if isinstance(extensions, dict):
+        # The predefined file extensions (ntfs-ext, windows-pebinary-ext) nest further
+        # hashes; only SCOs have them, so the walk is skipped for everything else.
+        for key, value in extensions.items():
+            if key in PREDEFINED_EXTENSIONS and isinstance(value, dict):
+                _nested_hashes(value, ((None, "extensions"), key), emit)

@@ -36,8 +36,15 @@ def stix_language_tags(obj: StixDict) -> Iterator[tuple[Parts, str]]:
                 yield ("contents", key), key
 
 
+def has_stix_language_tags(obj: StixDict) -> bool:
+    """Cheap test: could ``obj`` hold a tag :func:`stix_language_tags` yields?"""
+    return "lang" in obj or "granular_markings" in obj or obj["type"] == "language-content"
+
+
 @object_check("IS-119")
 def check_language_tags(obj: StixDict, emit: Emit) -> None:
+    if not has_stix_language_tags(obj):
+        return
     for parts, tag in stix_language_tags(obj):
         problem = rfc5646_problem(tag)
         if problem is not None:

@@ -58,7 +58,8 @@ def _load() -> dict[str, frozenset[str]]:
     common = f"{STIX_SCHEMA_BASE}common.json#/$defs/"
     table["new-sdo"] = table["new-sro"] = _schema_properties(common + "sdo")
     table["new-sco"] = _schema_properties(common + "sco")
-    return table
+    # spec_version is a string (IS-106), and extensions IS-108 and the walk below handle.
+    return {kind: names | {"spec_version", "extensions"} for kind, names in table.items()}
 
 
 #: Object type (or new-sdo / new-sro / new-sco) -> the properties a schema sizes.
@@ -111,10 +112,11 @@ def check_no_empty_lists(obj: StixDict, emit: Emit) -> None:
     sized = _SCHEMA_PROPERTIES.get(kind)
     if sized is None:
         sized = _SCHEMA_PROPERTIES.get(declared_kind(obj) or "", _NONE)
-    for key in obj.keys() - sized:
-        value = obj[key]
-        if isinstance(value, list | dict) and key != "extensions":
-            _walk(value, (None, key), emit)
+    if not sized.issuperset(obj):  # the usual object has no custom property
+        for key in obj.keys() - sized:
+            value = obj[key]
+            if isinstance(value, list | dict):
+                _walk(value, (None, key), emit)
     extensions = obj.get("extensions")
     if isinstance(extensions, dict):
         _extension_contents(extensions, emit)
