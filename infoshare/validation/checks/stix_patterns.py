@@ -36,10 +36,14 @@ def pattern_problems(pattern: str, stix_version: str = "2.1") -> tuple[str, ...]
         )
     from stix2patterns.validator import run_validator
 
+    if not pattern.strip():
+        return ("the pattern is empty",)
     try:
         messages = run_validator(pattern, stix_version=stix_version)
     except RecursionError:
         return ("the pattern is nested too deeply to parse",)
+    except Exception as exc:  # the reference parser fails on some malformed input
+        return (f"the reference parser cannot read it ({type(exc).__name__}: {exc})",)
     return tuple(dict.fromkeys(_plain(message) for message in messages))
 
 
