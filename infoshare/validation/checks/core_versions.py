@@ -183,6 +183,16 @@ class StableCreated(CrossObjectCheck):
             emit_at(where, ".created", message)
 
 
+def _sort_key(modified: str) -> str:
+    """One string that orders valid timestamps in time, whatever their precision."""
+    return "".join(timestamp_key(modified))
+
+
+def _keyed(row: tuple[str, str, bool, int, int | None]) -> tuple[Any, ...]:
+    object_id, modified, revoked, index, line = row
+    return (object_id, _sort_key(modified), modified, revoked, index, line)
+
+
 def _revoked_message(modified: str, revoked_modified: str, revoked_index: int) -> str:
     return (
         f"this version (modified {modified}) is later than the revoked version modified"
@@ -199,11 +209,12 @@ class NothingAfterRevocation(CrossObjectCheck):
 
     def __init__(self, options: ValidationOptions) -> None:
         super().__init__(options)
-        #: One row per object version: (id, modified key, modified, revoked, index, line).
-        self._versions: list[tuple[str, str, str, bool, int, int | None]] = []
+        #: One row per object version: (id, modified, revoked, index, line). The sort key
+        #: of modified is computed only when a revocation makes it matter.
+        self._versions: list[tuple[str, str, bool, int, int | None]] = []
         self._any_revoked = False
         self._limit = options.spill_threshold
-        #: Once spilled, the rows go to the spill database instead.
+        #: Once spilled, the rows go to the spill database instead, with their key.
         self._rows: RowBuffer | None = None
         self._file = ""
 
@@ -218,10 +229,9 @@ class NothingAfterRevocation(CrossObjectCheck):
         self._file = where.file  # one instance serves one input
         revoked = obj.get("revoked") is True
         self._any_revoked = self._any_revoked or revoked
-        row = (object_id, "".join(timestamp_key(modified)), modified, revoked, where.index,
-               where.line)  # fmt: skip
+        row = (object_id, modified, revoked, where.index, where.line)
         if self._rows is not None:
-            self._rows.append(row)
+            self._rows.append(_keyed(row))
             return
         self._versions.append(row)
         if self._limit is not None and len(self._versions) > self._limit:
@@ -230,18 +240,20 @@ class NothingAfterRevocation(CrossObjectCheck):
                 ("id TEXT", "key TEXT", "modified TEXT", "revoked INTEGER", "idx INTEGER",
                  "line INTEGER"),
             )  # fmt: skip
-            self._rows.extend(self._versions)
+            self._rows.extend(_keyed(row) for row in self._versions)
             self._versions.clear()
 
     def _found_in_memory(self) -> list[tuple[str, int, int | None, str, str, int]]:
         first: dict[str, tuple[str, str, int]] = {}
-        for object_id, key, modified, revoked, index, _ in self._versions:
-            if revoked and (object_id not in first or key < first[object_id][0]):
-                first[object_id] = (key, modified, index)
+        for object_id, modified, revoked, index, _ in self._versions:
+            if revoked:
+                key = _sort_key(modified)
+                if object_id not in first or key < first[object_id][0]:
+                    first[object_id] = (key, modified, index)
         return [
             (object_id, index, line, modified, *first[object_id][1:])
-            for object_id, key, modified, _, index, line in self._versions
-            if object_id in first and key > first[object_id][0]
+            for object_id, modified, _, index, line in self._versions
+            if object_id in first and _sort_key(modified) > first[object_id][0]
         ]
 
     def _found_on_disk(self) -> list[tuple[str, int, int | None, str, str, int]]:
