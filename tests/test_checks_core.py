@@ -27,7 +27,7 @@ from infoshare.validation.checks.core_types import STIX_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 MANDATORY = ROOT / "spec" / "conformance" / "mandatory"
-CORE_IDS = [f"IS-1{n:02d}" for n in range(1, 27)]
+CORE_IDS = [f"IS-1{n:02d}" for n in range(1, 28)]
 DISARM = Path("/work/shared/data/disarm/DISARM-1.6.json")
 
 T0 = "2026-03-02T08:15:00.000Z"

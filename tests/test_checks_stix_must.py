@@ -1,4 +1,4 @@
-"""The STIX 2.1 MUST rules IS-113 to IS-126 (spec/profile/14-conformance.md §14.3.3).
+"""The STIX 2.1 MUST rules IS-113 to IS-127 (spec/profile/14-conformance.md §14.3.3).
 
 Each defect STIX 2.1 forbids gets its check in plain STIX mode, and the
 conforming neighbours of each defect pass: the spec's own boundary cases
@@ -116,6 +116,7 @@ MISSED_BEFORE: list[tuple[str, str, list[dict[str, Any]]]] = [
      [campaign(external_references=[{"source_name": "m", "url": "https://a.example/b c"}])]),
     ("IS-124", "url SCO without a scheme", [sco("url", value="a.example/b")]),
     ("IS-125", "abbreviated hive", [sco("windows-registry-key", key="HKCU\\Software\\X")]),
+    ("IS-127", "MD5 of the wrong length", [sco("file", name="a", hashes={"MD5": "abc"})]),
     ("IS-126", "external-reference hash key outside the vocabulary",
      [campaign(external_references=[{"source_name": "m", "url": "https://a.example/",
                                      "hashes": {"sha-256": SHA256}}])]),
@@ -291,7 +292,8 @@ def test_registry_hives(key: str, ok: bool) -> None:
 
 def test_hash_keys() -> None:
     ref = {"source_name": "m", "url": "https://a.example/"}
-    assert ids(campaign(external_references=[ref | {"hashes": {"SHA3-256": "ab"}}])) == set()
+    assert ids(campaign(external_references=[ref | {"hashes": {"SHA3-256": SHA256}}])) == set()
+    assert ids(campaign(external_references=[ref | {"hashes": {"SHA3-256": "ab"}}])) == {"IS-127"}
     [finding] = findings(campaign(external_references=[ref | {"hashes": {"sha256": SHA256}}]))
     assert "'SHA-256'" in finding.message
     assert ids(sco("file", hashes={"x_fictional_phash": "ab", "SHA-256": SHA256})) == set()
