@@ -1,6 +1,6 @@
 """Cross-object checks give the same findings in memory and once spilled to disk.
 
-The checks that need the whole input (IS-111, IS-112, IS-301, IS-711) keep
+The checks that need the whole input (IS-111, IS-112, IS-123, IS-301, IS-711) keep
 at most ``ValidationOptions.spill_threshold`` entries each in memory and move
 the rest to a temporary on-disk database (docs/adr/0005-bounded-memory.md).
 These tests force that path with a tiny threshold and compare every finding
@@ -28,7 +28,7 @@ from infoshare.validation._spill import SpillDatabase
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFORMANCE = ROOT / "spec" / "conformance"
-CROSS_CHECKS = frozenset({"IS-111", "IS-112", "IS-301", "IS-711"})
+CROSS_CHECKS = frozenset({"IS-111", "IS-112", "IS-123", "IS-301", "IS-711"})
 
 AGENCY = "identity--0b7ad0a4-3f7e-4b44-9c1e-7f5d2a1c0001"
 FIMI = profile.EXT_FIMI_INCIDENT
@@ -80,8 +80,9 @@ def defective_objects(cases: int, seed: int) -> Iterator[dict[str, Any]]:
     Per case: an incident (sometimes false-positive), a threat actor, accounts,
     and relationships, with, at random, dangling and forward references,
     duplicates (SDO and SCO), a new version with a changed created, a proper
-    new version, a conflicting copy of the same version, and attributions to
-    false-positive incidents before and after the incident's revision.
+    new version, a conflicting copy of the same version, a version after a
+    revocation, and attributions to false-positive incidents before and after
+    the incident's revision.
     """
     rng = random.Random(seed)
     yield {
@@ -146,6 +147,10 @@ def defective_objects(cases: int, seed: int) -> Iterator[dict[str, Any]]:
                 "confirmed" if fimi["determination"] != "confirmed" else ("false-positive")
             )
             later.append(conflicting)
+        elif roll < 0.8:  # revoked, then versioned again (IS-123), in either order
+            revoked = dict(incident, modified="2026-06-03T00:00:00.000Z", revoked=True)
+            after = dict(incident, modified=f"2026-06-{rng.choice([2, 4]):02d}T00:00:00.000Z")
+            later.extend(rng.sample([revoked, after], 2))
         if later and rng.random() < 0.5:
             yield later.pop(rng.randrange(len(later)))
     yield from later

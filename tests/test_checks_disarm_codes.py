@@ -324,12 +324,14 @@ def test_language_tag_paths() -> None:
     )
     media = {"type": "media-content", "id": "media-content--1", "url": "https://a.example/",
              "language": "vn"}  # fmt: skip
-    findings = run(narrative, content, media, incident(target_languages=["en", "en-UK"]))
+    objects = [narrative, content, media, incident(target_languages=["en", "en-UK"])]
+    findings = validator(select=MY_CHECKS | {"IS-119"}).validate_objects(objects).findings
+    # Tags that are not RFC 5646 at all, where STIX 2.1 defines them, are IS-119's.
     assert found(findings) == [
-        ("IS-412", "$.objects[0].lang"),
-        ("IS-412", "$.objects[0].granular_markings[0].lang"),
+        ("IS-119", "$.objects[0].lang"),
+        ("IS-119", "$.objects[0].granular_markings[0].lang"),
         ("IS-412", "$.objects[0].languages[1]"),
-        ("IS-412", "$.objects[1].contents.zh_TW"),
+        ("IS-119", "$.objects[1].contents.zh_TW"),
         ("IS-412", "$.objects[2].language"),
         ("IS-412", f"{EXT_PATH.replace('[0]', '[3]')}.target_languages[1]"),
     ]
@@ -338,8 +340,12 @@ def test_language_tag_paths() -> None:
 def test_lang_is_checked_on_any_object() -> None:
     findings = run(sdo("identity", name="agency", identity_class="organization", lang="EN-gb"))
     assert findings == []
-    findings = run(sdo("threat-actor", name="actor", lang="fre"))
+    findings = run(sdo("threat-actor", name="actor", lang="x-internal"))
     assert found(findings) == [("IS-412", "$.objects[0].lang")]
+    assert "private-use" in findings[0].message
+    stix_mode = Validator(ValidationOptions(mode="stix", select=frozenset({"IS-119", "IS-412"})))
+    findings = stix_mode.validate_objects([sdo("threat-actor", name="actor", lang="fre")]).findings
+    assert found(findings) == [("IS-119", "$.objects[0].lang")]
     assert "'fr'" in findings[0].message
 
 

@@ -368,11 +368,10 @@ def test_malformed_tlp_marking_does_not_raise() -> None:
 @pytest.mark.parametrize(
     ("kind", "earlier", "later"),
     [
-        ("indicator", "valid_from", "valid_until"),
-        ("observed-data", "first_observed", "last_observed"),
         ("event", "start_time", "end_time"),
-        ("sighting", "first_seen", "last_seen"),
+        ("task", "start_time", "end_time"),
         ("narrative", "first_seen", "last_seen"),
+        ("channel", "first_seen", "last_seen"),
     ],
 )
 def test_pairs_out_of_order(kind: str, earlier: str, later: str) -> None:
@@ -456,7 +455,7 @@ def test_only_the_latest_incident_version_counts() -> None:
     new["modified"] = "2026-03-05T00:00:00.000Z"
     rel = relationship(INCIDENT, ACTOR, confidence=70, description="basis")
     assert run(old, rel, new, only="IS-711") == []
-    assert ids(run(new, rel, old | {"modified": "2026-03-06T00:00:00Z"}, only="IS-711")) == [
+    assert ids(run(new, rel, old | {"modified": "2026-03-06T00:00:00.000Z"}, only="IS-711")) == [
         "IS-711"
     ]
 

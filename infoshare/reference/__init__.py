@@ -47,6 +47,7 @@ from infoshare.reference._languages import (
     language_name,
     language_tag_problem,
     parse_language_tag,
+    rfc5646_problem,
 )
 
 __all__ = [
@@ -77,4 +78,5 @@ __all__ = [
     "m49_region",
     "parse_language_tag",
     "reserved_country_code",
+    "rfc5646_problem",
 ]

@@ -262,6 +262,23 @@ def language_tag_problem(tag: str) -> str | None:
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def rfc5646_problem(tag: str) -> str | None:
+    """Why ``tag`` is not an RFC 5646 language tag, or None if it is.
+
+    The rule STIX 2.1 itself sets for ``lang`` and language-content keys: a
+    well-formed tag whose subtags are valid as far as the reference tables tell
+    (:func:`language_tag_problem`). Unlike the profile's §11.3 rule, private-use
+    tags (``x-…``) and grandfathered tags are accepted: RFC 5646 allows them.
+    """
+    parsed = parse_language_tag(tag)
+    if parsed is None:
+        return _syntax_problem(tag)
+    if not parsed.language:
+        return None
+    return language_tag_problem(tag)
+
+
 def _syntax_problem(tag: str) -> str:
     hint = "write a tag such as 'en', 'pt-BR', 'zh-Hant' or 'es-419'"
     if "_" in tag and parse_language_tag(tag.replace("_", "-")) is not None:

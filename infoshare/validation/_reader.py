@@ -138,6 +138,8 @@ class BundleReader:
         self.objects_seen = 0
         #: Set when a member of the top-level object was refused (IS-004).
         self._envelope_refused = False
+        #: (line, column) of an ``objects`` array that is empty (STIX prohibits empty lists).
+        self.empty_objects_at: tuple[int, int] | None = None
 
     # --- buffer -----------------------------------------------------------------
 
@@ -461,6 +463,7 @@ class BundleReader:
     def _objects_array(self, path: str, index: int = 0) -> Iterator[tuple[int, int, Any]]:
         """Yield the members of an array of objects, numbered from ``index``."""
         if self._skip_ws() == "]":
+            self.empty_objects_at = self._line_col(self._pos)
             self._pos += 1
             return
         self._skip_ws()

@@ -221,6 +221,13 @@ class Validator:
             )
         except OSError as exc:
             raise InputError(f"{name}: read failed ({exc.strerror or exc})") from None
+        if reader.empty_objects_at is not None:
+            line, column = reader.empty_objects_at
+            message = (
+                "the bundle's objects list is empty, and STIX 2.1 prohibits empty lists"
+                " (section 2.12); omit objects or add at least one object"
+            )
+            sink.add("IS-121", message, "$.objects", None, line, column)
         summary.bytes_read = reader.bytes_read
         return report
 

@@ -84,7 +84,7 @@ def test_duplicates_are_successes_and_stored_once(backend) -> None:  # type: ign
     assert [(m["id"], m["version"]) for m in stored] == [
         (a["id"], a["modified"]), (a["id"], newer["modified"])]  # fmt: skip
     # another spelling of the same modified instant is the same version
-    assert add(backend, [{**a, "modified": "2026-03-01T12:00:00Z"}])["success_count"] == 1
+    assert add(backend, [{**a, "modified": "2026-03-01T12:00:00.000000Z"}])["success_count"] == 1
     assert len(read_all(backend, {"match[version]": "all"})) == 2
 
 

@@ -7,7 +7,8 @@
   allows, §9.2).
 * IS-412: every language tag is a well-formed BCP 47 tag whose primary
   language subtag is an ISO 639 code: ``lang`` on any object and in
-  ``granular_markings``, the FIMI incident extension's ``target_languages``
+  ``granular_markings`` (a tag that is not RFC 5646 at all there is IS-119's
+  finding), the FIMI incident extension's ``target_languages``
   (§3.2), a narrative's ``languages`` (§4.1), a media-content's ``language``
   (§6.1) and the keys of a language-content's ``contents`` (§9.5).
 
@@ -21,9 +22,13 @@ from collections.abc import Iterator
 from typing import Any, Final
 
 from infoshare.profile import EXT_FIMI_INCIDENT, TYPE_MEDIA_CONTENT, TYPE_NARRATIVE
-from infoshare.reference import country_code_problem, language_tag_problem
+from infoshare.reference import country_code_problem, language_tag_problem, rfc5646_problem
 from infoshare.validation._registry import Emit, StixDict, jpath, object_check
 from infoshare.validation.checks.privacy import property_extension
+from infoshare.validation.checks.stix_languages import (
+    has_stix_language_tags,
+    stix_language_tags,
+)
 
 _FIMI: Final = ("extensions", EXT_FIMI_INCIDENT)
 #: Where a code sits in the object; made into a JSON path only for a finding.
@@ -74,15 +79,8 @@ def country_codes(obj: StixDict, emit: Emit) -> None:
 
 
 def _language_tags(obj: StixDict) -> Iterator[tuple[_Parts, str]]:
-    """(path parts, tag) for every language tag of ``obj``."""
-    lang = obj.get("lang")
-    if isinstance(lang, str):
-        yield ("lang",), lang
-    markings = obj.get("granular_markings")
-    if isinstance(markings, list):
-        for index, marking in enumerate(markings):
-            if isinstance(marking, dict) and isinstance(marking.get("lang"), str):
-                yield ("granular_markings", index, "lang"), marking["lang"]
+    """(path parts, tag) for every language tag of ``obj`` that only the profile
+    defines (the tags STIX 2.1 defines come from :func:`stix_language_tags`)."""
     kind = obj["type"]
     if kind == "incident":
         fimi = property_extension(obj, EXT_FIMI_INCIDENT)
@@ -96,15 +94,17 @@ def _language_tags(obj: StixDict) -> Iterator[tuple[_Parts, str]]:
         language = obj.get("language")
         if isinstance(language, str):
             yield ("language",), language
-    elif kind == "language-content":
-        contents = obj.get("contents")
-        if isinstance(contents, dict):
-            for key in contents:
-                yield ("contents", key), key
 
 
 @object_check("IS-412")
 def language_tags(obj: StixDict, emit: Emit) -> None:
+    for parts, tag in stix_language_tags(obj) if has_stix_language_tags(obj) else ():
+        # A tag that is not RFC 5646 at all is IS-119's finding; IS-412 adds what the
+        # profile requires beyond RFC 5646 (an ISO 639 language, no private-use tag).
+        if rfc5646_problem(tag) is None:
+            problem = language_tag_problem(tag)
+            if problem is not None:
+                emit(jpath(*parts), problem)
     for parts, tag in _language_tags(obj):
         problem = language_tag_problem(tag)
         if problem is not None:

@@ -2,7 +2,8 @@
 
 Implements spec/profile/14-conformance.md §14.3 with STIX 2.1 section 7.3
 (extension-definition and the ``extensions`` property), section 6 (the
-predefined ``*-ext`` SCO extensions) and section 7.2 (marking-definition:
+predefined ``*-ext`` SCO extensions; other keys are custom extensions, checked
+by IS-117) and section 7.2 (marking-definition:
 statement and TLP 1.0 definitions, and extension-based markings such as the
 OASIS TLP 2.0 markings, which are accepted).
 """
@@ -92,14 +93,7 @@ def _check_extension(kind: str, key: str, value: Any, emit: Emit) -> str | None:
                 " or move its properties to an extension-definition extension",
             )
         return None
-    if key.startswith("x-"):
-        return None  # a custom extension in the deprecated STIX 2.1 form
-    emit(
-        at,
-        f"extension key {_show(key)} is neither an extension-definition id nor a predefined"
-        " *-ext name; key the extension by the id of its extension-definition",
-    )
-    return None
+    return None  # a custom extension in the deprecated form: IS-117 checks it
 
 
 @object_check("IS-108")

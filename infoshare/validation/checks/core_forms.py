@@ -3,7 +3,9 @@
 Implements checks IS-103 to IS-107 of spec/profile/14-conformance.md §14.3
 (STIX 2.1 sections 2.9 identifier, 2.15 timestamp, 3.1 naming requirements,
 3.2 common properties). One walk over each object checks every identifier
-(``id`` and every ``*_ref`` / ``*_refs`` value, however deeply nested) and
+(``id`` and every ``*_ref`` / ``*_refs`` property that STIX 2.1 or the profile
+defines, however deeply nested; custom properties so named are not references by
+definition, see :func:`_kind_of`) and
 every timestamp, so the cost stays proportional to the size of the object.
 """
 
@@ -16,7 +18,10 @@ from infoshare.stix.identifiers import identifier_type, is_identifier, is_type_n
 from infoshare.stix.timestamps import EXAMPLE, timestamp_key
 from infoshare.validation._registry import Emit, StixDict, object_check
 from infoshare.validation._schema import PathChain, render_path
-from infoshare.validation.checks.core_references import REFERENCE_PROPERTIES
+from infoshare.validation.checks.core_references import (
+    DEFINED_REFERENCE_NAMES,
+    REFERENCE_PROPERTIES,
+)
 from infoshare.validation.checks.core_types import (
     EXTENSION_DEFINITION_PREFIX,
     KNOWN_TYPES,
@@ -81,9 +86,15 @@ _CACHE_LIMIT = 20_000
 
 
 def _kind_of(key: str) -> int:
-    if key.endswith("_ref"):
+    # Only the reference properties STIX 2.1 (or the profile) defines hold identifiers by
+    # definition. STIX 2.1 section 3.1 ("If the value of the property contains an ID
+    # reference for embedded relationships it MUST end in _ref") binds the name of a
+    # property that holds a reference, not the value of every property so named; custom
+    # properties are bound only by the naming rules of section 11.1. So a custom
+    # x_..._ref holding "" breaks no MUST, and is not checked here.
+    if key.endswith("_ref") and key in DEFINED_REFERENCE_NAMES:
         kind = _REF
-    elif key.endswith("_refs"):
+    elif key.endswith("_refs") and key in DEFINED_REFERENCE_NAMES:
         kind = _REFS
     elif key in TIMESTAMP_PROPERTIES:
         kind = _TIMESTAMP

@@ -14,6 +14,7 @@ from typing import Any, Final
 from infoshare.profile import TYPE_CHANNEL, TYPE_MEDIA_CONTENT
 from infoshare.stix.identifiers import is_identifier
 from infoshare.validation._registry import Emit, StixDict, jpath, object_check
+from infoshare.validation._schemas_loaded import schema_set
 from infoshare.validation.checks.core_types import (
     KNOWN_TYPES,
     SCO_LIKE_TYPES,
@@ -109,6 +110,35 @@ REFERENCE_PROPERTIES: Final = frozenset(
         "target_ref",
     }
 )
+
+
+def _schema_reference_names(node: Any) -> set[str]:
+    """Every ``*_ref`` / ``*_refs`` property name a schema document defines, at any depth."""
+    names: set[str] = set()
+    if isinstance(node, dict):
+        properties = node.get("properties")
+        if isinstance(properties, dict):
+            names.update(k for k in properties if k.endswith(("_ref", "_refs")))
+        for value in node.values():
+            names |= _schema_reference_names(value)
+    elif isinstance(node, list):
+        for item in node:
+            names |= _schema_reference_names(item)
+    return names
+
+
+def _defined_reference_names() -> frozenset[str]:
+    schemas = schema_set()
+    found = set(REFERENCE_PROPERTIES)
+    for schema_id in schemas.ids:
+        found |= _schema_reference_names(schemas.document(schema_id))
+    return frozenset(found)
+
+
+#: The names of every reference property STIX 2.1 or the profile defines (on its
+#: objects and in its extensions). Only these hold identifiers by definition: a
+#: custom property whose name ends in _ref is not bound (STIX 2.1 sections 3.1, 11.1).
+DEFINED_REFERENCE_NAMES: Final = _defined_reference_names()
 
 
 def _allows(allowed: tuple[str, ...]) -> frozenset[str]:

@@ -168,6 +168,20 @@ def declared_kind(obj: dict[str, Any]) -> str | None:
     return None
 
 
+def object_kind(obj: dict[str, Any]) -> str | None:
+    """``sdo``, ``sro``, ``sco`` or ``meta`` for an object of a known type or of a type an
+    extension declares new-sdo/new-sro/new-sco; None for a custom object of unknown kind."""
+    kind = obj["type"]
+    if kind in KNOWN_TYPES:
+        if kind in SCO_LIKE_TYPES:
+            return "sco"
+        if kind in SRO_TYPES:
+            return "sro"
+        return "meta" if kind in META_TYPES else "sdo"
+    declared = declared_kind(obj)
+    return declared[4:] if declared is not None else None
+
+
 #: Timestamps already seen to be valid; cleared when full, so memory stays bounded.
 _GOOD_TIMESTAMPS: set[str] = set()
 _TIMESTAMP_CACHE_LIMIT = 50_000

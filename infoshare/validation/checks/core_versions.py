@@ -1,12 +1,17 @@
-"""Object versions in one bundle: checks IS-111 (no duplicates) and IS-112.
+"""Object versions in one bundle: checks IS-111 (no duplicates), IS-112 and IS-123.
 
 Implements spec/profile/14-conformance.md §14.3 with STIX 2.1 section 3.6
 (versioning): an object version is identified by id and modified, all
-versions of an object keep their created, and SCOs (which are not versioned)
-are identified by id alone. Memory stays bounded (docs/adr/0005-bounded-memory.md):
-one key per object version and one created per id, plus the findings, until
-``ValidationOptions.spill_threshold`` entries; from then on each check writes
-one row per object to its spill database and finds the remaining breaches
+versions of an object keep their created, SCOs (which are not versioned)
+are identified by id alone, and "Revoking an object is permanent; future
+versions of the object with this id MUST NOT be created" (section 3.2,
+``revoked``). IS-111 is a profile rule: STIX 2.1 lets a bundle carry the same
+representation of an object version more than once.
+
+Memory stays bounded (docs/adr/0005-bounded-memory.md): one key per object
+version and one created per id (IS-123: one row per version), plus the findings,
+until ``ValidationOptions.spill_threshold`` entries; from then on each check
+writes one row per object to its spill database and finds the remaining breaches
 with one query at the end, in input order.
 """
 
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from infoshare.stix.timestamps import timestamp_key
 from infoshare.validation._registry import (
     CrossObjectCheck,
     EmitAt,
@@ -23,14 +29,7 @@ from infoshare.validation._registry import (
     cross_object_check,
 )
 from infoshare.validation._spill import RowBuffer
-from infoshare.validation.checks.core_types import KNOWN_TYPES, SCO_LIKE_TYPES, declared_kind
-
-
-def _is_sco(obj: StixDict) -> bool:
-    kind = obj["type"]
-    if kind in KNOWN_TYPES:
-        return kind in SCO_LIKE_TYPES
-    return declared_kind(obj) == "new-sco"
+from infoshare.validation.checks.core_types import is_valid_timestamp, object_kind
 
 
 def _duplicate_message(first: int, sco: bool) -> str:
@@ -74,7 +73,7 @@ class NoDuplicateObjects(CrossObjectCheck):
         if not isinstance(object_id, str):
             return
         modified = obj.get("modified")
-        sco = _is_sco(obj)
+        sco = object_kind(obj) == "sco"
         if sco:
             key: Any = object_id
         elif modified is None or isinstance(modified, str):
@@ -182,3 +181,101 @@ class StableCreated(CrossObjectCheck):
             where = ObjectRef(self._file, index, line, object_id)
             message = _created_message(created, first, object_id, first_index)
             emit_at(where, ".created", message)
+
+
+def _sort_key(modified: str) -> str:
+    """One string that orders valid timestamps in time, whatever their precision."""
+    return "".join(timestamp_key(modified))
+
+
+def _keyed(row: tuple[str, str, bool, int, int | None]) -> tuple[Any, ...]:
+    object_id, modified, revoked, index, line = row
+    return (object_id, _sort_key(modified), modified, revoked, index, line)
+
+
+def _revoked_message(modified: str, revoked_modified: str, revoked_index: int) -> str:
+    return (
+        f"this version (modified {modified}) is later than the revoked version modified"
+        f" {revoked_modified} (objects[{revoked_index}]); a revoked object must not get new"
+        " versions: publish a new object with a new id instead"
+    )
+
+
+@cross_object_check
+class NothingAfterRevocation(CrossObjectCheck):
+    """IS-123: no version of an object is later than a revoked version of it."""
+
+    check_id = "IS-123"
+
+    def __init__(self, options: ValidationOptions) -> None:
+        super().__init__(options)
+        #: One row per object version: (id, modified, revoked, index, line). The sort key
+        #: of modified is computed only when a revocation makes it matter.
+        self._versions: list[tuple[str, str, bool, int, int | None]] = []
+        self._any_revoked = False
+        self._limit = options.spill_threshold
+        #: Once spilled, the rows go to the spill database instead, with their key.
+        self._rows: RowBuffer | None = None
+        self._file = ""
+
+    def observe(self, obj: StixDict, where: ObjectRef) -> None:
+        object_id, modified = obj.get("id"), obj.get("modified")
+        if not (
+            isinstance(object_id, str)
+            and isinstance(modified, str)
+            and is_valid_timestamp(modified)
+        ):
+            return
+        self._file = where.file  # one instance serves one input
+        revoked = obj.get("revoked") is True
+        self._any_revoked = self._any_revoked or revoked
+        row = (object_id, modified, revoked, where.index, where.line)
+        if self._rows is not None:
+            self._rows.append(_keyed(row))
+            return
+        self._versions.append(row)
+        if self._limit is not None and len(self._versions) > self._limit:
+            self._rows = self.spill.buffer(
+                "versions",
+                ("id TEXT", "key TEXT", "modified TEXT", "revoked INTEGER", "idx INTEGER",
+                 "line INTEGER"),
+            )  # fmt: skip
+            self._rows.extend(_keyed(row) for row in self._versions)
+            self._versions.clear()
+
+    def _found_in_memory(self) -> list[tuple[str, int, int | None, str, str, int]]:
+        first: dict[str, tuple[str, str, int]] = {}
+        for object_id, modified, revoked, index, _ in self._versions:
+            if revoked:
+                key = _sort_key(modified)
+                if object_id not in first or key < first[object_id][0]:
+                    first[object_id] = (key, modified, index)
+        return [
+            (object_id, index, line, modified, *first[object_id][1:])
+            for object_id, modified, _, index, line in self._versions
+            if object_id in first and _sort_key(modified) > first[object_id][0]
+        ]
+
+    def _found_on_disk(self) -> list[tuple[str, int, int | None, str, str, int]]:
+        assert self._rows is not None
+        self._rows.flush()
+        self.spill.execute("CREATE INDEX version_key ON versions (id, key)")
+        rows = self.spill.query(
+            "SELECT v.id, v.idx, v.line, v.modified, r.modified, r.idx FROM versions AS v JOIN"
+            " (SELECT id, MIN(key) AS key FROM versions WHERE revoked GROUP BY id) AS f"
+            " ON v.id = f.id AND v.key > f.key"
+            " JOIN versions AS r ON r.id = f.id AND r.key = f.key AND r.revoked"
+            " AND r.idx = (SELECT MIN(idx) FROM versions WHERE id = f.id AND key = f.key"
+            " AND revoked)"
+            " ORDER BY v.idx"
+        )
+        return [(str(i), int(x), line, str(m), str(rm), int(ri)) for i, x, line, m, rm, ri in rows]
+
+    def finish(self, emit_at: EmitAt) -> None:
+        if not self._any_revoked:
+            return
+        found = self._found_in_memory() if self._rows is None else self._found_on_disk()
+        for object_id, index, line, modified, revoked_modified, revoked_index in found:
+            where = ObjectRef(self._file, index, line, object_id)
+            emit_at(where, ".modified", _revoked_message(modified, revoked_modified,
+                                                         revoked_index))  # fmt: skip
