@@ -21,6 +21,7 @@ from infoshare.validation._findings import FileSummary, Finding, Report
 from infoshare.validation._reader import BundleReader
 from infoshare.validation._registry import (
     CROSS_OBJECT_CHECKS,
+    ENVELOPE_CHECKS,
     OBJECT_CHECKS,
     CrossObjectCheck,
     ObjectCheck,
@@ -145,6 +146,7 @@ class Validator:
         self._by_type: dict[str, _Plan] = {
             kind: _plan(c for c in checks if c.types is None or kind in c.types) for kind in kinds
         }
+        self._envelope = [c for c in ENVELOPE_CHECKS if c.info.id in self.enabled]
         self._cross = [
             cls
             for cls in CROSS_OBJECT_CHECKS
@@ -201,6 +203,8 @@ class Validator:
             )
         except OSError as exc:
             raise InputError(f"{name}: read failed ({exc.strerror or exc})") from None
+        if reader.envelope.get("type") == "bundle":
+            self._check_envelope(reader.envelope, sink)
         summary.bytes_read = reader.bytes_read
         return report
 
@@ -217,6 +221,13 @@ class Validator:
         report.files.append(summary)
         self._run(((i, None, obj) for i, obj in enumerate(objects)), sink, summary, None, lambda: 0)
         return report
+
+    def _check_envelope(self, envelope: dict[str, Any], sink: _Sink) -> None:
+        """Run the envelope checks on the bundle's own properties (not its objects)."""
+        sink.index = sink.line = sink.object_id = None
+        for check in self._envelope:
+            sink.check_id = check.info.id
+            check.fn(envelope, sink.emit)
 
     # --- the pass -----------------------------------------------------------------------
 

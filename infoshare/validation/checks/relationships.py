@@ -85,7 +85,8 @@ def _names(values: Iterable[str]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-def _ends(obj: StixDict) -> tuple[str, str, str] | None:
+def relationship_ends(obj: StixDict) -> tuple[str, str, str] | None:
+    """(relationship_type, source type, target type), or None when one is missing or malformed."""
     kind = obj.get("relationship_type")
     source, target = _end_type(obj.get("source_ref")), _end_type(obj.get("target_ref"))
     if not isinstance(kind, str) or source is None or target is None:
@@ -101,7 +102,7 @@ def _alternatives(source: str, target: str) -> str:
 
 @object_check("IS-302", types={"relationship"})
 def allowed_relationship(obj: StixDict, emit: Emit) -> None:
-    ends = _ends(obj)
+    ends = relationship_ends(obj)
     if ends is None:
         return
     kind, source, target = ends
@@ -133,7 +134,7 @@ def profile_relationship_type(obj: StixDict, emit: Emit) -> None:
     kind = obj.get("relationship_type")
     if not isinstance(kind, str) or TABLE.defines(kind):
         return
-    ends = _ends(obj)
+    ends = relationship_ends(obj)
     if ends is None:
         advice = f"use a type the profile's table lists, or '{RELATED_TO}'"
     else:
