@@ -67,13 +67,15 @@ def customisation_outside_extensions(obj: StixDict, emit: Emit) -> None:
         )
     custom = [key for key in obj if key.startswith("x_") and PROPERTY_NAME.match(key)]
     if custom and not _declares_toplevel_properties(obj):
-        for key in custom:
-            emit(
-                jpath(key),
-                f"'{key}' is a custom property of the deprecated form (STIX 2.1 §11.1): define"
-                " it in an extension-definition (property-extension, or"
-                " toplevel-property-extension to keep it at the top level; §7.3)",
-            )
+        names = ", ".join(f"'{key}'" for key in custom)
+        one = len(custom) == 1
+        what, them = ("is a custom property", "it") if one else ("are custom properties", "them")
+        emit(
+            jpath(custom[0]),
+            f"{names} {what} of the deprecated form (STIX 2.1 §11.1): define {them} in an"
+            " extension-definition (property-extension, or toplevel-property-extension to"
+            f" keep {them} at the top level; §7.3)",
+        )
     extensions = obj.get("extensions")
     if isinstance(extensions, dict):
         for key in extensions:

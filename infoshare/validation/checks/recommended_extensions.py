@@ -1,4 +1,4 @@
-"""IS-162: extension-definitions SHOULD document themselves (STIX 2.1 §7.3).
+"""IS-161: extension-definitions SHOULD document themselves (STIX 2.1 §7.3).
 
 An extension-definition SHOULD have a ``description``, and one whose
 ``extension_types`` include toplevel-property-extension SHOULD name the
@@ -11,7 +11,7 @@ from infoshare.validation._registry import Emit, StixDict, jpath, object_check
 from infoshare.validation.checks.deprecated import TOPLEVEL_PROPERTY_EXTENSION
 
 
-@object_check("IS-162", types={"extension-definition"})
+@object_check("IS-161", types={"extension-definition"})
 def extension_definition_documentation(obj: StixDict, emit: Emit) -> None:
     description = obj.get("description")
     if not isinstance(description, str) or not description.strip():

@@ -1,4 +1,4 @@
-"""IS-155, IS-156 and IS-161: how text and references to outside sources SHOULD look.
+"""IS-155, IS-156 and IS-160: how text and references to outside sources SHOULD look.
 
 * IS-155: an external reference with a ``url`` SHOULD carry ``hashes`` of
   the content at that url (STIX 2.1 §2.5), so a reader can tell whether the
@@ -18,7 +18,7 @@
   never, since names are often kept in their own script. SCOs and meta objects, which have no
   ``lang``, are left alone, and so is an object whose granular markings give
   the language of its fields (§7.2.3).
-* IS-161: ``kill_chain_name`` and ``phase_name`` SHOULD be lowercase with
+* IS-160: ``kill_chain_name`` and ``phase_name`` SHOULD be lowercase with
   hyphens as word separators (§2.11).
 """
 
@@ -125,7 +125,7 @@ def _badly_formed(value: Any) -> bool:
     return isinstance(value, str) and (value != value.lower() or " " in value or "_" in value)
 
 
-@object_check("IS-161")
+@object_check("IS-160")
 def kill_chain_phase_names(obj: StixDict, emit: Emit) -> None:
     phases = obj.get("kill_chain_phases")
     if not isinstance(phases, list):
