@@ -185,7 +185,10 @@ def _number(number: int | float) -> str:
     if isinstance(number, int):
         if abs(number) < 2**53:
             return str(number)
-        number = float(number)  # JCS numbers are IEEE 754 doubles
+        try:
+            number = float(number)  # JCS numbers are IEEE 754 doubles
+        except OverflowError:
+            raise NotCanonical("an integer too large for a JSON number") from None
     if not math.isfinite(number):
         raise NotCanonical("NaN and infinities are not JSON numbers")
     if number == 0:

@@ -7,8 +7,9 @@ the relationships for the source and target"). ``derived-from`` and
 (§3.7). A relationship type of the producer's own is allowed: §5.1 says
 relationships the specification does not define MAY use a user-defined type,
 and the form of its name is a MUST checked elsewhere. Ends of types STIX does
-not define (custom or profile objects) are not judged, since the
-specification lists no relationships for them.
+not define (custom or profile objects) are not judged, and neither are
+relationships from a type for which STIX lists none (incident, whose section
+is a stub; note, opinion, report …): the specification leaves those open.
 
 The rows are those of spec/vocabularies/relationships.json marked
 ``"origin": "stix"``, which restate the relationship tables of each SDO and
@@ -43,6 +44,8 @@ def stix_table(data: Any) -> RelationshipTable:
 
 
 STIX_TABLE: Final = stix_table(load_spec_json(TABLE_FILE))
+#: The types STIX 2.1 lists relationships from, apart from the common ones.
+SOURCES: Final = frozenset(source for pairs in STIX_TABLE.pairs.values() for source, _ in pairs)
 
 
 def _names(values: list[str]) -> str:
@@ -56,6 +59,8 @@ def specification_relationship(obj: StixDict, emit: Emit) -> None:
         return
     kind, source, target = ends
     if not STIX_TABLE.defines(kind) or source not in STIX_TYPES or target not in STIX_TYPES:
+        return
+    if kind not in STIX_COMMON and source not in SOURCES:
         return
     if STIX_TABLE.allows(kind, source, target):
         return
