@@ -13,14 +13,16 @@ grows with the input.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
-import uuid
+import re
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any, Final
 
 #: The UUIDv5 namespace STIX 2.1 section 2.9 fixes for SCO ids.
-STIX_NAMESPACE: Final = uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")
+STIX_NAMESPACE: Final = "00abedb4-aa42-466c-9c01-fed23315a9b7"
+_NAMESPACE_BYTES: Final = bytes.fromhex(STIX_NAMESPACE.replace("-", ""))
 
 #: SCO type -> its ID Contributing Properties (STIX 2.1 sections 6.1 to 6.18).
 #: ``process`` has none: all its properties are optional, so its id is a UUIDv4 (§6.13).
@@ -80,11 +82,23 @@ def expected_sco_ids(obj: dict[str, Any]) -> tuple[str, ...] | None:
         return ()
     try:
         return tuple(
-            f"{kind}--{uuid.uuid5(STIX_NAMESPACE, canonical_json(choice))}"
-            for choice in _hash_choices(present)
+            f"{kind}--{uuid5(canonical_json(choice))}" for choice in _hash_choices(present)
         )
     except NotCanonical:
         return None
+
+
+def uuid5(name: str) -> str:
+    """RFC 4122 §4.3: the name-based (SHA-1) UUID of ``name`` in the STIX namespace.
+
+    Written out here rather than with the uuid module, which costs start-up
+    time and builds an object per call: this runs once per SCO.
+    """
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _hash_choices(present: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -153,31 +167,17 @@ def _utf16_key(name: Any) -> bytes:
     return name.encode("utf-16-be", "surrogatepass")
 
 
-_ESCAPES: Final = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-}
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
 def _string(text: str) -> str:
-    out = ['"']
-    for char in text:
-        code = ord(char)
-        if char in _ESCAPES:
-            out.append(_ESCAPES[char])
-        elif code < 0x20:
-            out.append(f"\\u{code:04x}")
-        elif 0xD800 <= code <= 0xDFFF:
-            raise NotCanonical("a lone UTF-16 surrogate has no UTF-8 form")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
+    """A JSON string as ECMAScript writes it: the json module's escaping with
+    ``ensure_ascii=False`` is the same (short escapes for quote, backslash,
+    backspace, form feed, newline, return and tab; ``\\u00xx`` for other
+    control characters; everything else as itself)."""
+    if not text.isascii() and _SURROGATE.search(text):
+        raise NotCanonical("a lone UTF-16 surrogate has no UTF-8 form")
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _number(number: int | float) -> str:
@@ -193,6 +193,8 @@ def _number(number: int | float) -> str:
         raise NotCanonical("NaN and infinities are not JSON numbers")
     if number == 0:
         return "0"
+    from decimal import Decimal  # lazily: floats among ID properties are rare
+
     sign = "-" if number < 0 else ""
     digits_tuple, exponent = Decimal(repr(abs(number))).as_tuple()[1:]
     digits = "".join(map(str, digits_tuple)).rstrip("0") or "0"

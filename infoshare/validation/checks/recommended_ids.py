@@ -50,9 +50,12 @@ _ID_PATH: Final = jpath("id")
 
 def uuid_version(identifier: Any) -> str | None:
     """The version digit of a well-formed identifier's UUID, or None for a malformed one."""
-    if not isinstance(identifier, str) or not is_identifier(identifier):
+    if not isinstance(identifier, str) or len(identifier) < 39:
         return None
-    return identifier[identifier.index("--") + 16]
+    version = identifier[-22]  # <type>--xxxxxxxx-xxxx-Vxxx-xxxx-xxxxxxxxxxxx
+    if version == "4":  # the usual case, settled without the full pattern
+        return version if identifier[-37:-36] == "-" and identifier[-23] == "-" else None
+    return version if is_identifier(identifier) else None
 
 
 @object_check("IS-151")

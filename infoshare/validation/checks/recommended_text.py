@@ -88,15 +88,29 @@ def non_latin_script(text: str) -> str | None:
 
 def _foreign_text(obj: StixDict) -> tuple[str, str] | None:
     """(property, script) of the first text written in a non-Latin script."""
-    prose: list[str] = [name for name in PROSE_PROPERTIES if name in obj]
-    for name in prose or [NAME_PROPERTY]:
+    has_prose = False
+    for name in PROSE_PROPERTIES:
         value = obj.get(name)
-        texts = value if isinstance(value, list) else [value]
-        for text in texts:
-            if isinstance(text, str):
+        if value is not None:
+            has_prose = True
+            script = _script_of(value)
+            if script is not None:
+                return name, script
+    if has_prose:
+        return None
+    script = _script_of(obj.get(NAME_PROPERTY))
+    return None if script is None else (NAME_PROPERTY, script)
+
+
+def _script_of(value: Any) -> str | None:
+    if isinstance(value, str):
+        return None if value.isascii() else non_latin_script(value)
+    if isinstance(value, list):
+        for text in value:
+            if isinstance(text, str) and not text.isascii():
                 script = non_latin_script(text)
                 if script is not None:
-                    return name, script
+                    return script
     return None
 
 

@@ -15,7 +15,6 @@ dictionary look-up per vocabulary property it may carry.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -79,6 +78,8 @@ USES, HASH_ALGORITHMS = _load()
 
 
 def _suggestion(value: str, values: frozenset[str]) -> str:
+    import difflib  # lazily: only when a value is off the list
+
     close = difflib.get_close_matches(value.lower(), sorted(values), n=1, cutoff=0.75)
     if close:
         return f"did you mean '{close[0]}'?"
