@@ -29,6 +29,7 @@ from infoshare.validation.checks.relationships import (
     RELATED_TO,
     TABLE_FILE,
     RelationshipTable,
+    quoted_names,
     relationship_ends,
 )
 
@@ -46,10 +47,6 @@ def stix_table(data: Any) -> RelationshipTable:
 STIX_TABLE: Final = stix_table(load_spec_json(TABLE_FILE))
 #: The types STIX 2.1 lists relationships from, apart from the common ones.
 SOURCES: Final = frozenset(source for pairs in STIX_TABLE.pairs.values() for source, _ in pairs)
-
-
-def _names(values: list[str]) -> str:
-    return ", ".join(f"'{v}'" for v in values)
 
 
 @object_check("IS-157", types={"relationship"})
@@ -75,7 +72,7 @@ def specification_relationship(obj: StixDict, emit: Emit) -> None:
         fix = "the link looks reversed: swap source_ref and target_ref"
     else:
         offered = [*STIX_TABLE.types_joining(source, target), RELATED_TO]
-        fix = f"STIX 2.1 defines {_names(offered)} for this pair, or name a type of your own"
+        fix = f"STIX 2.1 defines {quoted_names(offered)} for this pair, or name a type of your own"
     emit(
         jpath("relationship_type"),
         f"STIX 2.1 does not define '{kind}' from '{source}' to '{target}' (§5.1,"
