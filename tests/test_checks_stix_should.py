@@ -1,4 +1,4 @@
-"""The STIX 2.1 SHOULD rules (IS-151 to IS-161, spec/profile/14-conformance.md §14.3.1).
+"""The STIX 2.1 SHOULD rules (IS-151 to IS-163, spec/profile/14-conformance.md §14.3.1).
 
 The fixtures of spec/conformance/recommended/ give one failing and one
 passing case per check (test_conformance.py); these tests cover what the
@@ -34,7 +34,7 @@ from infoshare.validation.checks.recommended_relationships import STIX_TABLE
 from infoshare.validation.checks.recommended_text import non_latin_script
 
 ROOT = Path(__file__).resolve().parent.parent
-SHOULD_IDS = {f"IS-{n}" for n in range(151, 162)}
+SHOULD_IDS = {f"IS-{n}" for n in range(151, 164)}
 T = "2026-03-02T08:15:00.000Z"
 STIX = Validator(ValidationOptions(mode="stix"))
 PROFILE = Validator(ValidationOptions(mode="profile"))
@@ -348,6 +348,27 @@ def test_kill_chain_names_and_extension_definitions() -> None:
         ("IS-161", "$.objects[1].extension_properties"),
     ]
     assert "'harbour-chain'" in report.findings[0].message
+
+
+def test_indicator_descriptions_and_product_names() -> None:
+    indicator = sdo("indicator", pattern="[url:value = 'x']", pattern_type="stix", valid_from=T)
+    url = sco("url", value="https://x.example")
+    analysis = sdo(
+        "malware-analysis",
+        "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e",
+        product="Acme AV_Pro",
+        result="benign",
+        analysis_sco_refs=[url["id"]],
+    )
+    named = {**indicator, "id": "indicator--2b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e", "name": "n"}
+    report = run(indicator, {**named, "description": " "}, url, analysis)
+    assert found(report) == [
+        ("IS-162", "$.objects[0].name"),
+        ("IS-162", "$.objects[1].description"),
+        ("IS-163", "$.objects[3].product"),
+    ]
+    assert "no name and description" in report.findings[0].message
+    assert "'acme-av-pro'" in report.findings[2].message
 
 
 def test_observable_container() -> None:
