@@ -19,7 +19,8 @@
   ``lang``, are left alone, and so is an object whose granular markings give
   the language of its fields (§7.2.3).
 * IS-160: ``kill_chain_name`` and ``phase_name`` SHOULD be lowercase with
-  hyphens as word separators (§2.11).
+  hyphens as word separators (§2.11); checked on the five STIX types that
+  have kill chain phases.
 """
 
 from __future__ import annotations
@@ -139,7 +140,13 @@ def _badly_formed(value: Any) -> bool:
     return isinstance(value, str) and (value != value.lower() or " " in value or "_" in value)
 
 
-@object_check("IS-160")
+#: The STIX 2.1 types with kill_chain_phases (§4.1, §4.7, §4.8, §4.11, §4.18).
+KILL_CHAIN_TYPES: Final = frozenset(
+    {"attack-pattern", "indicator", "infrastructure", "malware", "tool"}
+)
+
+
+@object_check("IS-160", types=KILL_CHAIN_TYPES)
 def kill_chain_phase_names(obj: StixDict, emit: Emit) -> None:
     phases = obj.get("kill_chain_phases")
     if not isinstance(phases, list):
