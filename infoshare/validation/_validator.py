@@ -46,6 +46,14 @@ def _plan(checks: Iterable[ObjectCheck]) -> _Plan:
     return tuple((check.info.id, check.fn) for check in checks)
 
 
+def internal_error(check_id: str, exc: Exception) -> str:
+    """The finding's message when a check itself fails on an input."""
+    return (
+        f"internal error in check {check_id} ({type(exc).__name__}: {exc});"
+        " please report this with the input"
+    )
+
+
 class _Sink:
     """Turns ``emit(path, message)`` calls into findings for the current object."""
 
@@ -227,7 +235,10 @@ class Validator:
         sink.index = sink.line = sink.object_id = None
         for check in self._envelope:
             sink.check_id = check.info.id
-            check.fn(envelope, sink.emit)
+            try:
+                check.fn(envelope, sink.emit)
+            except Exception as exc:  # a defect in a check must not hide the others
+                sink.emit("", internal_error(check.info.id, exc))
 
     # --- the pass -----------------------------------------------------------------------
 
@@ -271,11 +282,7 @@ class Validator:
                 try:
                     fn(obj, emit)
                 except Exception as exc:  # a defect in a check must not hide the others
-                    emit(
-                        "",
-                        f"internal error in check {check_id} ({type(exc).__name__}: {exc});"
-                        " please report this with the input",
-                    )
+                    emit("", internal_error(check_id, exc))
             if cross_types:
                 where = ObjectRef(sink.file, index, line, sink.object_id)
                 for checker, types in cross_types:
