@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from infoshare.models.builders import sco_id
 from infoshare.profile import (
     EXT_CHANNEL,
     EXT_FIMI_ACCOUNT,
@@ -143,7 +144,10 @@ class CaseFactory:
             account = {
                 "type": "user-account",
                 "spec_version": "2.1",
-                "id": self.uid("user-account"),
+                "id": sco_id(
+                    "user-account",
+                    {"account_type": platform, "account_login": f"fict_acct_{self.day}_{n}"},
+                ),
                 "account_login": f"fict_acct_{self.day}_{n}",
                 "account_type": platform,
                 "object_marking_refs": [TLP_AMBER],

@@ -98,8 +98,22 @@ def test_every_core_check_has_fixtures_and_a_readme() -> None:
 @pytest.mark.skipif(not DISARM.exists(), reason="the shared DISARM bundle is not on this machine")
 def test_official_disarm_bundle_passes_in_stix_mode() -> None:
     report = validator("stix").validate_path(DISARM)
-    assert [f"{f.check_id} {f.json_path}: {f.message}" for f in report.findings] == []
+    errors = [
+        f"{f.check_id} {f.json_path}: {f.message}"
+        for f in report.findings
+        if f.severity.value != "warning"
+    ]
+    assert errors == []
     assert report.files[0].objects == 698
+    # Its only breach of a STIX SHOULD: the deprecated custom forms x-mitre-tactic,
+    # x-mitre-matrix and x_mitre_* properties (STIX 2.1 §11), one finding per object.
+    warned = {(f.check_id, f.message.split("'")[1]) for f in report.findings}
+    assert warned == {
+        ("IS-159", "x-mitre-tactic"),
+        ("IS-159", "x-mitre-matrix"),
+        ("IS-159", "x_mitre_shortname"),
+        ("IS-159", "x_mitre_is_subtechnique"),
+    }
 
 
 # --- IS-101 / IS-102 --------------------------------------------------------------------

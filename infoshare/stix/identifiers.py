@@ -43,6 +43,7 @@ __all__ = [
     "STIX_NAMESPACE",
     "canonical_json",
     "expected_sco_id",
+    "expected_sco_ids",
     "identifier_type",
     "identifier_uuid_version",
     "is_identifier",
@@ -62,6 +63,7 @@ _TYPE_NAME: Final = re.compile(_TYPE)
 #: media-content, spec/profile/06-media-content.md). Process (§6.13) has
 #: none: every process id is a UUIDv4.
 ID_CONTRIBUTING_PROPERTIES: Final[dict[str, tuple[str, ...]]] = {
+    "process": (),
     "artifact": ("hashes", "payload_bin"),
     "autonomous-system": ("number",),
     "directory": ("path",),
@@ -130,39 +132,51 @@ def is_uuid4_identifier(value: str) -> bool:
     return identifier_uuid_version(value) == 4
 
 
-def expected_sco_id(obj: Mapping[str, Any]) -> str | None:
-    """The id STIX 2.1 §2.9 says an SCO should have, or None when it names none.
+def expected_sco_ids(obj: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """The ids STIX 2.1 §2.9 computes for this SCO, best first.
 
-    The id is ``<type>--<UUIDv5>`` in :data:`STIX_NAMESPACE` over the
+    Each id is ``<type>--<UUIDv5>`` in :data:`STIX_NAMESPACE` over the
     object's ID Contributing Properties that are present, as an RFC 8785
     canonical JSON object. ``hashes`` contributes one hash only: MD5, else
-    SHA-1, else SHA-256, else SHA-512, else the first one listed.
+    SHA-1, else SHA-256, else SHA-512. When it holds none of these the spec
+    leaves the choice open, so there is one acceptable id per hash listed.
 
-    None means the rule sets no expectation: the type has no ID Contributing
-    Properties (process, SDOs, custom types), none of them is present (then
-    STIX requires a UUIDv4), or a value cannot be serialised (not JSON, or a
-    non-finite number); other checks report such values.
+    ``()`` means the object is of an SCO type but none of its ID Contributing
+    Properties is present (process never has any): STIX then requires a
+    UUIDv4. None means the rule sets no expectation: the type is not an SCO
+    type of STIX or the profile, or a value cannot be serialised (not JSON, or
+    a non-finite number); other checks report such values.
     """
     kind = obj.get("type")
     names = ID_CONTRIBUTING_PROPERTIES.get(kind) if isinstance(kind, str) else None
-    if not names:
+    if names is None:
         return None
-    contributing: dict[str, Any] = {}
-    for name in names:
-        if name not in obj:
-            continue
-        value = obj[name]
-        if name == "hashes" and isinstance(value, Mapping) and value:
-            chosen = next((h for h in _HASH_PREFERENCE if h in value), next(iter(value)))
-            value = {chosen: value[chosen]}
-        contributing[name] = value
-    if not contributing:
-        return None
+    present = {name: obj[name] for name in names if name in obj}
+    if not present:
+        return ()
+    choices = [present]
+    hashes = present.get("hashes")
+    if isinstance(hashes, Mapping) and hashes:
+        preferred = next((h for h in _HASH_PREFERENCE if h in hashes), None)
+        chosen = [preferred] if preferred is not None else list(hashes)
+        choices = [{**present, "hashes": {name: hashes[name]}} for name in chosen]
     try:
-        text = canonical_json(contributing)
+        return tuple(
+            f"{kind}--{uuid.uuid5(STIX_NAMESPACE, canonical_json(choice))}" for choice in choices
+        )
     except ValueError:
         return None
-    return f"{kind}--{uuid.uuid5(STIX_NAMESPACE, text)}"
+
+
+def expected_sco_id(obj: Mapping[str, Any]) -> str | None:
+    """The id STIX 2.1 §2.9 says an SCO should have, or None when it names none.
+
+    The first of :func:`expected_sco_ids` (with several hashes and none of the
+    preferred ones, the first one listed); None also when the object has no ID
+    Contributing Properties, as its id is then a UUIDv4.
+    """
+    ids = expected_sco_ids(obj)
+    return ids[0] if ids else None
 
 
 def canonical_json(value: Any) -> str:

@@ -4,7 +4,7 @@ Adding a check means: an entry in spec/checks.json, one function (or one
 cross-object class) registered here under that id, and a failing and a passing
 fixture in spec/conformance/ (spec/profile/14-conformance.md).
 
-Two shapes exist:
+Three shapes exist:
 
 * an **object check** looks at one object at a time. It is a function
   ``fn(obj, emit)`` that calls ``emit(path, message)`` once per breach;
@@ -12,6 +12,9 @@ Two shapes exist:
 * a **cross-object check** needs the whole bundle (references, duplicates).
   It is a :class:`CrossObjectCheck` subclass that ``observe``\\ s each object
   and reports in ``finish``.
+* an **envelope check** looks at the bundle's own properties (``type``,
+  ``id``), once per input, after its objects. It is a function
+  ``fn(envelope, emit)``; paths are relative to the bundle (``$``).
 """
 
 from __future__ import annotations
@@ -135,8 +138,18 @@ class CrossObjectCheck(ABC):
         self.spill.close()
 
 
+EnvelopeCheckFn = Callable[[dict[str, Any], Emit], None]
+
+
+@dataclass(frozen=True, slots=True)
+class EnvelopeCheck:
+    info: CheckInfo
+    fn: EnvelopeCheckFn
+
+
 OBJECT_CHECKS: list[ObjectCheck] = []
 CROSS_OBJECT_CHECKS: list[type[CrossObjectCheck]] = []
+ENVELOPE_CHECKS: list[EnvelopeCheck] = []
 
 
 def object_check(
@@ -152,6 +165,17 @@ def object_check(
         OBJECT_CHECKS.append(
             ObjectCheck(info, frozenset(types) if types is not None else None, fn, extra)
         )
+        return fn
+
+    return register
+
+
+def envelope_check(check_id: str) -> Callable[[EnvelopeCheckFn], EnvelopeCheckFn]:
+    """Register ``fn`` as a check of ``check_id`` on the bundle's own properties."""
+    info = check_info(check_id)
+
+    def register(fn: EnvelopeCheckFn) -> EnvelopeCheckFn:
+        ENVELOPE_CHECKS.append(EnvelopeCheck(info, fn))
         return fn
 
     return register

@@ -24,6 +24,7 @@ from infoshare.validation._json_values import value_problem
 from infoshare.validation._reader import BundleReader
 from infoshare.validation._registry import (
     CROSS_OBJECT_CHECKS,
+    ENVELOPE_CHECKS,
     OBJECT_CHECKS,
     CrossObjectCheck,
     ObjectCheck,
@@ -47,6 +48,14 @@ _Plan = tuple[tuple[str, ObjectCheckFn], ...]
 
 def _plan(checks: Iterable[ObjectCheck]) -> _Plan:
     return tuple((check.info.id, check.fn) for check in checks)
+
+
+def internal_error(check_id: str, exc: Exception) -> str:
+    """The finding's message when a check itself fails on an input."""
+    return (
+        f"internal error in check {check_id} ({type(exc).__name__}: {exc});"
+        " please report this with the input"
+    )
 
 
 class _Sink:
@@ -123,10 +132,7 @@ class _Sink:
         """A check failed with an exception: count it and report it as a
         finding of that check, at the object it was looking at."""
         self._report.internal_errors += 1
-        message = (
-            f"internal error in check {check_id} ({type(exc).__name__}: {exc});"
-            " please report this with the input"
-        )
+        message = internal_error(check_id, exc)
         if where is None:
             self.emit("", message, check_id)
         else:
@@ -164,6 +170,7 @@ class Validator:
         self._by_type: dict[str, _Plan] = {
             kind: _plan(c for c in checks if c.types is None or kind in c.types) for kind in kinds
         }
+        self._envelope = [c for c in ENVELOPE_CHECKS if c.info.id in self.enabled]
         self._cross = [
             cls
             for cls in CROSS_OBJECT_CHECKS
@@ -228,6 +235,8 @@ class Validator:
                 " (section 2.12); omit objects or add at least one object"
             )
             sink.add("IS-121", message, "$.objects", None, line, column)
+        if reader.envelope.get("type") == "bundle":
+            self._check_envelope(reader.envelope, sink)
         summary.bytes_read = reader.bytes_read
         return report
 
@@ -260,6 +269,16 @@ class Validator:
                 replace(f, line=None, column=None) for f in report.findings[first_new:]
             ]
         return report
+
+    def _check_envelope(self, envelope: dict[str, Any], sink: _Sink) -> None:
+        """Run the envelope checks on the bundle's own properties (not its objects)."""
+        sink.index = sink.line = sink.object_id = None
+        for check in self._envelope:
+            sink.check_id = check.info.id
+            try:
+                check.fn(envelope, sink.emit)
+            except Exception as exc:  # a defect in a check must not hide the others
+                sink.internal_error(check.info.id, exc, None)
 
     # --- the pass -----------------------------------------------------------------------
 

@@ -81,11 +81,12 @@ def _end_type(ref: Any) -> str | None:
     return kind if sep and kind and rest else None
 
 
-def _names(values: Iterable[str]) -> str:
+def quoted_names(values: Iterable[str]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-def _ends(obj: StixDict) -> tuple[str, str, str] | None:
+def relationship_ends(obj: StixDict) -> tuple[str, str, str] | None:
+    """(relationship_type, source type, target type), or None when one is missing or malformed."""
     kind = obj.get("relationship_type")
     source, target = _end_type(obj.get("source_ref")), _end_type(obj.get("target_ref"))
     if not isinstance(kind, str) or source is None or target is None:
@@ -96,12 +97,12 @@ def _ends(obj: StixDict) -> tuple[str, str, str] | None:
 def _alternatives(source: str, target: str) -> str:
     """The relationship types the table offers from ``source`` to ``target``."""
     kinds = [*TABLE.types_joining(source, target), RELATED_TO]
-    return _names(kinds) if len(kinds) == 1 else f"one of {_names(kinds)}"
+    return quoted_names(kinds) if len(kinds) == 1 else f"one of {quoted_names(kinds)}"
 
 
 @object_check("IS-302", types={"relationship"})
 def allowed_relationship(obj: StixDict, emit: Emit) -> None:
-    ends = _ends(obj)
+    ends = relationship_ends(obj)
     if ends is None:
         return
     kind, source, target = ends
@@ -122,9 +123,12 @@ def allowed_relationship(obj: StixDict, emit: Emit) -> None:
     else:
         fix = f"change {end}, or link '{source}' to '{target}' with {_alternatives(source, target)}"
     if targets:
-        problem = f"'{kind}' from '{source}' may point only at {_names(targets)}, not at '{target}'"
+        problem = (
+            f"'{kind}' from '{source}' may point only at {quoted_names(targets)}, not at '{target}'"
+        )
     else:
-        problem = f"'{kind}' may start only from {_names(TABLE.sources(kind))}, not from '{source}'"
+        sources = quoted_names(TABLE.sources(kind))
+        problem = f"'{kind}' may start only from {sources}, not from '{source}'"
     emit(jpath(end), f"{problem}: {fix}")
 
 
@@ -133,7 +137,7 @@ def profile_relationship_type(obj: StixDict, emit: Emit) -> None:
     kind = obj.get("relationship_type")
     if not isinstance(kind, str) or TABLE.defines(kind):
         return
-    ends = _ends(obj)
+    ends = relationship_ends(obj)
     if ends is None:
         advice = f"use a type the profile's table lists, or '{RELATED_TO}'"
     else:
