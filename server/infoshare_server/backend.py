@@ -40,6 +40,7 @@ from sqlalchemy.engine import Connection
 
 from infoshare_server.access import AccessControl, Partner, Rights, current_partner
 from infoshare_server.access._audit import Action
+from infoshare_server.access._origin import NOT_OWNER, Writer, may_withdraw, organisation_of
 from infoshare_server.errors import RequestError
 from infoshare_server.ingest import MAX_ID_LENGTH, Ingest
 from infoshare_server.paging import Endpoint, PageSigner, PageToken, filter_digest
@@ -83,6 +84,7 @@ class SqlBackend(Backend):  # type: ignore[misc]
         max_page_size: int = 100,
         status_retention: timedelta = timedelta(days=7),
         visibility: Visibility | None = None,
+        organisation: str | None = None,
     ) -> None:
         """Serve ``api_roots`` from ``store`` (a :class:`Store` or a storage URL).
 
@@ -104,6 +106,8 @@ class SqlBackend(Backend):  # type: ignore[misc]
                 the rows a caller may see (see ``storage._objects``) when no
                 access control is plugged in; with ``access`` set, each
                 request uses the requesting partner's clause instead.
+            organisation: the STIX identity id of the node's own organisation
+                (``[sharing] organisation``): operators own what it created.
 
         No global state: several backends can exist in one process.
         """
@@ -122,7 +126,10 @@ class SqlBackend(Backend):  # type: ignore[misc]
         self._root_pks: dict[str, int] = catalogue.roots
         self._keys: dict[tuple[str, str], CollectionKey] = catalogue.collections
         self._signer = PageSigner(secret)
-        self.ingest = Ingest(self.store, status_retention=status_retention)
+        self.organisation = organisation
+        self.ingest = Ingest(
+            self.store, status_retention=status_retention, organisation=organisation
+        )
         #: Partner access; set by the app (``app.py``). None: no restriction.
         self.access: AccessControl | None = None
 
@@ -145,6 +152,7 @@ class SqlBackend(Backend):  # type: ignore[misc]
             default_api_root=default,
             base_url=config.node.base_url,
             max_page_size=config.limits.max_page_size,
+            organisation=config.sharing.organisation,
         )
 
     # --- discovery and API roots (TAXII 2.1 §4) -----------------------------------------
@@ -430,9 +438,13 @@ class SqlBackend(Backend):  # type: ignore[misc]
         self, api_root: str, collection_id: str, objs: object, request_time: datetime
     ) -> dict[str, object]:
         key = self._key(api_root, collection_id)
-        if not self._rights(key).write:
+        rights = self._rights(key)
+        if not rights.write:
             raise RequestError("these credentials may not add objects to this collection", 403)
         partner = self._partner()
+        writer = None
+        if partner is not None:  # originator control: docs/adr/0010-originator-control.md
+            writer = Writer(organisation_of(partner), self._visibility(partner, rights))
 
         def audit(connection: Connection, record: StatusRecord, added: object) -> None:
             ids = [d.object_id for d in record.details if d.outcome == "success"]
@@ -444,6 +456,7 @@ class SqlBackend(Backend):  # type: ignore[misc]
             request_time,
             within=audit if self.access is not None else None,
             submitter=partner.id if partner is not None else None,
+            writer=writer,
         )
         return record.resource()
 
@@ -463,11 +476,17 @@ class SqlBackend(Backend):  # type: ignore[misc]
                 " delete right on this collection may",
                 403,
             )
-        visibility = self._visibility(self._partner(), rights)
+        partner = self._partner()
+        visibility = self._visibility(partner, rights)
         query = parse_query(
             filter_args, allowed_filters, object_id=_pinned(object_id), default_versions=("all",)
         )
         with self.store.writing() as connection:
+            if partner is not None and not may_withdraw(
+                connection, key.collection_pk, _pinned(object_id), partner, visibility,
+                self.organisation,
+            ):  # fmt: skip
+                raise RequestError(f"{NOT_OWNER}; nothing was withdrawn", 403)
             deleted = delete_objects(connection, key.collection_pk, query, visibility=visibility)
             if deleted:
                 self._audit(connection, "delete", [object_id], 200, deleted)

@@ -22,6 +22,12 @@ Implements TAXII 2.1 §5.5 (Add Objects) and the ingest flow of
    SQLite (synchronous=FULL) or PostgreSQL has made it durable. Each new
    version is stored with its TLP 2.0 level and the submitting partner
    (docs/adr/0006-partner-access.md), which the visibility clause reads.
+4. Originator control (docs/adr/0010-originator-control.md), decided inside
+   the same transaction: each new version records the organisation it came
+   from (``objects.origin``); only the organisation that owns an object may
+   add versions to it (a version by anyone else is a failure saying so); and
+   a writer that posts an id it cannot see gets its own private copy, so the
+   reply and its later reads are those of a new id.
 
 The validators are built once per :class:`Ingest`, not per request.
 """
@@ -42,8 +48,10 @@ from sqlalchemy.engine import Connection
 from infoshare.validation import Finding, Severity, ValidationOptions, Validator
 from infoshare.validation.checks.core_types import IDENTIFIER
 from infoshare.validation.checks.references import iter_references
+from infoshare_server.access._origin import NOT_OWNER, Writer, decide, owners
 from infoshare_server.errors import RequestError
 from infoshare_server.storage import (
+    LOCAL_ORIGIN,
     CollectionKey,
     Inserted,
     NewObject,
@@ -52,8 +60,10 @@ from infoshare_server.storage import (
     Store,
     existing_ids,
     insert_objects,
+    lock_clock,
     purge_statuses,
     save_status,
+    shared_objects,
 )
 from infoshare_server.storage._time import TimestampError, format_date_added, version_key
 from infoshare_server.tlp import tlp_level
@@ -81,11 +91,15 @@ class Ingest:
         *,
         status_retention: timedelta = timedelta(days=7),
         clock: Callable[[], datetime] | None = None,
+        organisation: str | None = None,
     ) -> None:
+        """``organisation``: the STIX identity id of the node's own organisation
+        (``[sharing] organisation``): objects it created belong to the operators."""
         if status_retention < timedelta(hours=24):
             raise ValueError("status_retention must be at least 24 hours (TAXII clients poll it)")
         self.store = store
         self.status_retention = status_retention
+        self.organisation = organisation
         self._now = clock or (lambda: datetime.now(UTC))
         self._validators = {
             mode: Validator(ValidationOptions(mode=mode, ignore=INGEST_IGNORED_CHECKS))
@@ -100,6 +114,7 @@ class Ingest:
         *,
         within: WithinTransaction | None = None,
         submitter: str | None = None,
+        writer: Writer | None = None,
     ) -> StatusRecord:
         """Add the objects of ``envelope`` to the collection ``key``; the stored status.
 
@@ -108,7 +123,10 @@ class Ingest:
         watermark and provenance there, so they commit with the objects).
         ``submitter`` is the id of the partner adding the objects: it is stored
         with each new version and the status (docs/adr/0006-partner-access.md).
+        ``writer`` is the organisation adding them and what it may read
+        (default: the node's own organisation, seeing everything).
         """
+        writer = writer or Writer(LOCAL_ORIGIN, None)
         items = _objects_of(envelope)
         known = self._known_references(key, items)
         findings = self._validate(key.settings.mode, items, known)
@@ -136,6 +154,8 @@ class Ingest:
         status_id = str(uuid.uuid4())
         with self.store.writing() as connection:
             now = self._now()
+            lock_clock(connection)  # ownership is decided on rows no other writer changes
+            accepted = self._owned(connection, key, writer, accepted, details)
             added = insert_objects(connection, key.collection_pk, [new for _, new in accepted], now)
             for (index, new), result in zip(accepted, added, strict=True):
                 details[index] = StatusDetail(
@@ -162,6 +182,34 @@ class Ingest:
                 )
         self.store.statistics.added(sum(1 for result in added if result.date_added is not None))
         return record
+
+    def _owned(
+        self,
+        connection: Connection,
+        key: CollectionKey,
+        writer: Writer,
+        accepted: list[tuple[int, NewObject]],
+        details: list[StatusDetail | None],
+    ) -> list[tuple[int, NewObject]]:
+        """The accepted objects ``writer`` may store, placed in their namespace; a failure
+        detail for each version it may not add (``access._origin.decide``)."""
+        ids = [new.object_id for _, new in accepted]
+        shared = shared_objects(connection, key.collection_pk, ids, writer.visibility)
+        owner = owners(connection, shared, self.organisation)
+        kept: list[tuple[int, NewObject]] = []
+        for index, new in accepted:
+            decision = decide(
+                writer, new.version_key, shared.get(new.object_id), owner.get(new.object_id)
+            )
+            if decision == "refuse":
+                message = f"{NOT_OWNER}; this version was not stored"
+                details[index] = StatusDetail("failure", new.object_id, new.version or "", message)
+                continue
+            namespace = writer.organisation if decision == "private" else ""
+            kept.append(
+                (index, dataclasses.replace(new, origin=writer.organisation, namespace=namespace))
+            )
+        return kept
 
     def _known_references(
         self, key: CollectionKey, items: Sequence[dict[str, Any]]

@@ -19,7 +19,7 @@ import ipaddress
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Response, g, has_request_context, request
 from sqlalchemy.engine import Connection
@@ -29,6 +29,7 @@ from infoshare_server.access._authenticate import Authenticator
 from infoshare_server.access._certificates import ENVIRON_KEY, ClientCertificate
 from infoshare_server.access._directory import now_text
 from infoshare_server.access._model import NO_RIGHTS, Partner, Rights
+from infoshare_server.access._origin import SharingSettings
 from infoshare_server.access._visibility import rights_for, visibility_clause
 from infoshare_server.protocol_errors import taxii_error
 from infoshare_server.storage import CollectionKey, Store, Visibility
@@ -68,6 +69,8 @@ class AccessSettings:
     unmarked_tlp: str = "red"
     #: Peers whose X-Forwarded-For header is believed (addresses or networks).
     trusted_proxies: tuple[str, ...] = ()
+    #: TLP 2.0 by origin: the node's organisation, community and agreements.
+    sharing: SharingSettings = field(default_factory=SharingSettings)
 
 
 class AccessControl:
@@ -135,7 +138,7 @@ class AccessControl:
         return found
 
     def visibility(self, partner: Partner, rights: Rights) -> Visibility:
-        return visibility_clause(partner, rights, self.settings.unmarked_tlp)
+        return visibility_clause(partner, rights, self.settings.unmarked_tlp, self.settings.sharing)
 
     # --- audit --------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from infoshare_server.storage import _tables as t
 from infoshare_server.storage._access_migration import apply_access_schema
 from infoshare_server.storage._engine import is_sqlite, write_transaction
 from infoshare_server.storage._latest_migration import apply_latest_flag
+from infoshare_server.storage._origin_migration import apply_origin
 
 #: Arbitrary constant key of the PostgreSQL advisory lock taken while migrating.
 _ADVISORY_LOCK_KEY = 0x1F0_5A4E
@@ -59,6 +60,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "partner access: partners, credentials, grants, audit, TLP", apply_access_schema),
     Migration(3, "node-to-node sync: watermarks, provenance, rejections", _v3_sync),
     Migration(4, "objects.is_last flag; drop ix_objects_collection_id_spec", apply_latest_flag),
+    Migration(5, "objects.origin and objects.namespace (originator control)", apply_origin),
 )
 
 #: The schema version this code expects.

@@ -7,7 +7,10 @@ module asks the access package (``infoshare_server.access``,
 docs/adr/0006-partner-access.md) for the visibility clause of that partner
 in that collection, the same clause the storage layer applies to the
 partner's own reads (rights, TLP clearance, named RED recipients, the
-node's policy for unmarked objects).
+node's policy for unmarked objects, and TLP 2.0 by origin: what another
+organisation shared with this node at AMBER, AMBER+STRICT or RED is never
+pushed onward unless that originator named the remote, and GREEN only to the
+node's community; docs/adr/0010-originator-control.md).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from infoshare_server.access import Directory, visibility_for
+from infoshare_server.access._origin import sharing_settings
 from infoshare_server.config import RemoteSection
 from infoshare_server.storage import CollectionKey, Visibility
 from infoshare_server.sync._errors import SyncError
@@ -50,4 +54,10 @@ def partner_visibility(local: LocalNode, remote: RemoteSection, key: CollectionK
         if record.revoked_at is not None:
             # A revoked partner is sent nothing, whatever its grants say.
             return lambda _table: sa.false()
-        return visibility_for(connection, record.partner(), key, local.config.access.unmarked_tlp)
+        return visibility_for(
+            connection,
+            record.partner(),
+            key,
+            local.config.access.unmarked_tlp,
+            sharing_settings(local.config.sharing),
+        )
