@@ -407,13 +407,16 @@ class SqlBackend(Backend):  # type: ignore[misc]
         rights = self.access.rights(partner, key, connection)
         if not rights.read:
             raise RequestError("these credentials may not read this collection", 403)
-        return self._visibility(partner, rights)
+        return self._visibility(partner, rights, connection)
 
-    def _visibility(self, partner: Partner | None, rights: Rights) -> Visibility | None:
-        """The visibility clause for ``partner`` holding ``rights`` (node-wide without access)."""
+    def _visibility(
+        self, partner: Partner | None, rights: Rights, connection: Connection | None = None
+    ) -> Visibility | None:
+        """The visibility clause for ``partner`` holding ``rights`` (node-wide without
+        access); ``connection``: the transaction it will run in, if known."""
         if partner is None or self.access is None:
             return self.visibility
-        return self.access.visibility(partner, rights)
+        return self.access.visibility(partner, rights, connection)
 
     def _require_object(self, api_root: str, collection_id: str, object_id: str) -> None:
         """404 unless the collection holds a version of ``object_id`` the caller may see."""

@@ -29,7 +29,7 @@ from infoshare_server.access._authenticate import Authenticator
 from infoshare_server.access._certificates import ENVIRON_KEY, ClientCertificate
 from infoshare_server.access._directory import now_text
 from infoshare_server.access._model import NO_RIGHTS, Partner, Rights
-from infoshare_server.access._origin import SharingSettings
+from infoshare_server.access._origin import SharingSettings, holds_private_copies
 from infoshare_server.access._visibility import rights_for, visibility_clause
 from infoshare_server.protocol_errors import taxii_error
 from infoshare_server.storage import CollectionKey, Store, Visibility
@@ -137,8 +137,16 @@ class AccessControl:
             memo[cache_key] = found
         return found
 
-    def visibility(self, partner: Partner, rights: Rights) -> Visibility:
-        return visibility_clause(partner, rights, self.settings.unmarked_tlp, self.settings.sharing)
+    def visibility(
+        self, partner: Partner, rights: Rights, connection: Connection | None = None
+    ) -> Visibility:
+        """``partner``'s visibility clause; with ``connection`` (the transaction the
+        clause will run in) the per-row test for private copies is left out when the
+        partner's organisation holds none (docs/adr/0010-originator-control.md)."""
+        private = connection is None or holds_private_copies(connection, partner)
+        return visibility_clause(
+            partner, rights, self.settings.unmarked_tlp, self.settings.sharing, private
+        )
 
     # --- audit --------------------------------------------------------------------------
 

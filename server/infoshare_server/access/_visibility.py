@@ -31,7 +31,11 @@ from sqlalchemy.sql import ColumnElement, FromClause
 
 from infoshare_server.access._directory import grant_of
 from infoshare_server.access._model import NO_RIGHTS, Partner, Rights
-from infoshare_server.access._origin import SharingSettings, origin_clause
+from infoshare_server.access._origin import (
+    SharingSettings,
+    holds_private_copies,
+    origin_clause,
+)
 from infoshare_server.storage import CollectionKey, Visibility
 from infoshare_server.tlp import RANK, levels_up_to
 
@@ -71,14 +75,19 @@ def visibility_clause(
     rights: Rights,
     unmarked_tlp: str = "red",
     sharing: SharingSettings | None = None,
+    private_copies: bool = True,
 ) -> Visibility:
-    """The storage visibility hook for ``partner`` in a collection where it has ``rights``."""
+    """The storage visibility hook for ``partner`` in a collection where it has ``rights``.
+
+    ``private_copies``: see ``_origin.origin_clause`` (False only when the caller
+    found none for the partner's organisation in the same transaction).
+    """
     if not rights.read:
         return lambda _table: sa.false()
     levels = visible_levels(partner, rights)
     unmarked_visible = unmarked_tlp in levels
     assert unmarked_tlp in RANK
-    by_origin = origin_clause(partner, sharing or SharingSettings(), unmarked_tlp)
+    by_origin = origin_clause(partner, sharing or SharingSettings(), unmarked_tlp, private_copies)
 
     def clause(table: FromClause) -> ColumnElement[bool]:
         choices: list[ColumnElement[bool]] = [
@@ -100,4 +109,10 @@ def visibility_for(
     sharing: SharingSettings | None = None,
 ) -> Visibility:
     """What ``partner`` may see in ``key``: nothing without read rights."""
-    return visibility_clause(partner, rights_for(connection, partner, key), unmarked_tlp, sharing)
+    return visibility_clause(
+        partner,
+        rights_for(connection, partner, key),
+        unmarked_tlp,
+        sharing,
+        holds_private_copies(connection, partner),
+    )

@@ -13,7 +13,9 @@ The clause is applied to the rows returned *and* to the rows that decide
 "first"/"last" version and the latest spec version, so hidden rows change
 neither results, nor counts, nor ``next`` tokens. Partner rights and TLP
 clearance (the ``access`` package, docs/adr/0006-partner-access.md) plug in
-here, over the ``tlp`` and ``submitter`` columns written at insert.
+here, over the ``tlp``, ``submitter``, ``origin`` and ``namespace`` columns
+written at insert (docs/adr/0010-originator-control.md: a reader sees one
+namespace of each id, so "first"/"last" stay per object).
 """
 
 from __future__ import annotations
