@@ -14,6 +14,7 @@ from an environment variable (``node.secret_env``) or a file
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 import uuid
 from pathlib import Path
@@ -295,7 +296,8 @@ class AccessSection(_Section):
 
 
 #: A partner id (``infoshare partner add``), as ``access._model.PARTNER_ID``.
-PartnerId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{1,62}$")]
+_PARTNER_ID = r"^[a-z0-9][a-z0-9._-]{1,62}$"
+PartnerId = Annotated[str, Field(pattern=_PARTNER_ID)]
 
 
 def _no_repeats(values: list[str], what: str) -> list[str]:
@@ -342,11 +344,25 @@ class SharingSection(_Section):
     )
     #: The TLP:GREEN community: "all" (every partner with read rights) or a list of
     #: partner ids.
-    community: Literal["all"] | list[PartnerId] = "all"
+    community: Literal["all"] | list[str] = "all"
     #: Partners that are part of the node's own organisation (e.g. ministries of the
     #: same government): they receive what the node's operators receive.
     local_partners: list[PartnerId] = Field(default_factory=list)
     agreements: list[AgreementSection] = Field(default_factory=list)
+
+    @field_validator("community", mode="before")
+    @classmethod
+    def _all_or_partner_ids(cls, value: object) -> object:
+        if value == "all":
+            return value
+        if isinstance(value, list) and all(
+            isinstance(item, str) and re.match(_PARTNER_ID, item) for item in value
+        ):
+            return value
+        raise ValueError(
+            'must be "all" or a list of partner ids (lowercase letters, digits, ".", "_"'
+            ' and "-", 2 to 63 characters)'
+        )
 
     @model_validator(mode="after")
     def _consistent(self) -> SharingSection:
