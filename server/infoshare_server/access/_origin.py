@@ -133,7 +133,8 @@ def origin_clause(
     ANDed with the rights-and-clearance clause by ``_visibility.visibility_clause``.
     ``private_copies`` False (the caller found none with
     :func:`holds_private_copies`, in the same transaction) leaves out the
-    per-row test for them, about a third of a read's cost.
+    per-row test for them (an index probe per row and per row of the version
+    subqueries).
     """
     assert unmarked_tlp in RANK
     own = organisation_of(partner)
@@ -143,19 +144,20 @@ def origin_clause(
     local_origins = sharing.local_origins()
 
     def clause(table: FromClause) -> ColumnElement[bool]:
-        # One probe of the partial index ``ix_objects_private`` per row: its condition is
-        # written literally (``!= ''``) so that SQLite may use it (a bound parameter
-        # would not prove the query implies the index's WHERE).
-        private = t.objects.alias()
-        holds_private_copy = sa.exists().where(
-            private.c.namespace != _SHARED,
-            private.c.namespace == own,
-            private.c.collection_pk == table.c.collection_pk,
-            private.c.object_id == table.c.object_id,
-        )
         shared = [table.c.namespace == _SHARED]
         if private_copies:
-            shared.append(~holds_private_copy)
+            # One probe of the partial index ``ix_objects_private`` per row: its
+            # condition is written literally (``!= ''``) so that SQLite may use it (a
+            # bound parameter would not prove the query implies the index's WHERE).
+            private = t.objects.alias()
+            shared.append(
+                ~sa.exists().where(
+                    private.c.namespace != _SHARED,
+                    private.c.namespace == own,
+                    private.c.collection_pk == table.c.collection_pk,
+                    private.c.object_id == table.c.object_id,
+                )
+            )
         if not local:
             level = sa.func.coalesce(table.c.tlp, unmarked_tlp)
             allowed: list[ColumnElement[bool]] = [
