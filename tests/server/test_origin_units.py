@@ -3,6 +3,7 @@ and the ownership decision table (docs/adr/0010-originator-control.md)."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,13 +11,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from infoshare_server.access import Partner
+from infoshare_server.access import Directory, Partner
 from infoshare_server.access._origin import (
     SharingSettings,
     Writer,
     decide,
     may_receive,
     origin_clause,
+    owners,
 )
 from infoshare_server.storage import (
     ApiRootSettings,
@@ -158,3 +160,23 @@ def test_the_ownership_decision(
     writer: Writer, key: str | None, shared: SharedObject | None, owner: str | None, decision: str
 ) -> None:
     assert decide(writer, key, shared, owner) == decision
+
+
+def test_the_owner_is_the_organisation_bound_to_created_by_ref(store: Store) -> None:
+    jp_identity = f"identity--{uuid.uuid4()}"
+    node_identity = f"identity--{uuid.uuid4()}"
+    jp = Directory(store).add(f"jp-{uuid.uuid4().hex[:6]}", "JP", identity_id=jp_identity)
+
+    def shared(created_by: str | None) -> SharedObject:
+        body = json.dumps({"created_by_ref": created_by} if created_by else {})
+        return SharedObject("ph", body, frozenset())
+
+    objects = {
+        "a": shared(jp_identity),  # bound to partner jp
+        "b": shared(node_identity),  # the node's own organisation
+        "c": shared(f"identity--{uuid.uuid4()}"),  # nobody's: the first to store it
+        "d": shared(None),  # no created_by_ref: the first to store it
+    }
+    with store.reading() as connection:
+        found = owners(connection, objects, node_identity)
+    assert found == {"a": jp.partner_id, "b": "@local", "c": "ph", "d": "ph"}
