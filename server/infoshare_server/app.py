@@ -31,6 +31,7 @@ from infoshare_server.access import (
     current_partner,
     unauthorized,
 )
+from infoshare_server.access._origin import sharing_settings
 from infoshare_server.backend import SqlBackend
 from infoshare_server.config import NodeConfig
 from infoshare_server.db_timeouts import register_database_errors
@@ -71,6 +72,7 @@ def access_control(config: NodeConfig, store: Store | None) -> AccessControl:
         settings=AccessSettings(
             unmarked_tlp=config.access.unmarked_tlp,
             trusted_proxies=tuple(config.access.trusted_proxies),
+            sharing=sharing_settings(config.sharing),
         ),
     )
 

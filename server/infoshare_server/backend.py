@@ -84,6 +84,7 @@ class SqlBackend(Backend):  # type: ignore[misc]
         max_page_size: int = 100,
         status_retention: timedelta = timedelta(days=7),
         visibility: Visibility | None = None,
+        organisation: str | None = None,
     ) -> None:
         """Serve ``api_roots`` from ``store`` (a :class:`Store` or a storage URL).
 
@@ -105,6 +106,8 @@ class SqlBackend(Backend):  # type: ignore[misc]
                 the rows a caller may see (see ``storage._objects``) when no
                 access control is plugged in; with ``access`` set, each
                 request's policy gives the clause instead.
+            organisation: the STIX identity id of the node's own organisation
+                (``[sharing] organisation``): operators own what it created.
 
         No global state: several backends can exist in one process.
         """
@@ -123,7 +126,10 @@ class SqlBackend(Backend):  # type: ignore[misc]
         self._keys: dict[tuple[str, str], CollectionKey] = catalogue.collections
         self._keys_by_pk = {key.collection_pk: key for key in self._keys.values()}
         self._signer = PageSigner(secret)
-        self.ingest = Ingest(self.store, status_retention=status_retention)
+        self.organisation = organisation
+        self.ingest = Ingest(
+            self.store, status_retention=status_retention, organisation=organisation
+        )
         #: Partner access; set by the app (``app.py``). None: no restriction.
         self.access: AccessControl | None = None
         self._open_policy = Policy.unrestricted(visibility)
@@ -147,6 +153,7 @@ class SqlBackend(Backend):  # type: ignore[misc]
             default_api_root=default,
             base_url=config.node.base_url,
             max_page_size=config.limits.max_page_size,
+            organisation=config.sharing.organisation,
         )
 
     # --- discovery and API roots (TAXII 2.1 §4) -----------------------------------------
@@ -403,6 +410,7 @@ class SqlBackend(Backend):  # type: ignore[misc]
         key = self._key(api_root, collection_id)
         policy = self._policy()
         policy.require_write(key)
+        writer = policy.writer(key)
 
         def audit(connection: Connection, record: StatusRecord, added: object) -> None:
             ids = [d.object_id for d in record.details if d.outcome == "success"]
@@ -414,7 +422,7 @@ class SqlBackend(Backend):  # type: ignore[misc]
             request_time,
             within=audit if self.access is not None else None,
             submitter=policy.requester.id if policy.requester is not None else None,
-            admit=policy.may_add_version,
+            writer=writer,
         )
         return record.resource()
 
@@ -433,7 +441,7 @@ class SqlBackend(Backend):  # type: ignore[misc]
             filter_args, allowed_filters, object_id=_pinned(object_id), default_versions=("all",)
         )
         with self.store.writing() as connection:
-            refusal = policy.may_withdraw(connection, key, object_id)
+            refusal = policy.may_withdraw(connection, key, _pinned(object_id))
             if refusal is not None:
                 raise RequestError(refusal, 403)
             visibility = policy.visibility(key, connection)

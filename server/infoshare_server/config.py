@@ -14,6 +14,7 @@ from an environment variable (``node.secret_env``) or a file
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 import uuid
 from pathlib import Path
@@ -294,6 +295,90 @@ class AccessSection(_Section):
         return value
 
 
+#: A partner id (``infoshare partner add``), as ``access._model.PARTNER_ID``.
+_PARTNER_ID = r"^[a-z0-9][a-z0-9._-]{1,62}$"
+PartnerId = Annotated[str, Field(pattern=_PARTNER_ID)]
+
+
+def _no_repeats(values: list[str], what: str) -> list[str]:
+    repeated = sorted({v for v in values if values.count(v) > 1})
+    if repeated:
+        raise ValueError(f"{what} lists {', '.join(repeated)} more than once")
+    return values
+
+
+class AgreementSection(_Section):
+    """``[[sharing.agreements]]``: an originator named recipients of its objects.
+
+    The operator records an agreement made with the originating organisation
+    (docs/adr/0012-originator-control.md): the named partners may receive
+    that originator's AMBER, AMBER+STRICT and RED objects from this node, within
+    their clearance and RED recipient grants.
+    """
+
+    #: The partner id of the originating organisation (its own POSTs, or the partner
+    #: record of its node for objects pulled from it).
+    originator: PartnerId
+    #: The partner ids it named.
+    recipients: list[PartnerId] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AgreementSection:
+        _no_repeats(self.recipients, "recipients")
+        if self.originator in self.recipients:
+            raise ValueError(
+                f"recipients: {self.originator} is the originator itself; it always"
+                " receives its own objects"
+            )
+        return self
+
+
+class SharingSection(_Section):
+    """``[sharing]``: TLP 2.0 by origin (docs/adr/0012-originator-control.md)."""
+
+    #: The STIX identity id of the node's own organisation: objects whose
+    #: created_by_ref is this identity are owned by the node's operators.
+    organisation: str | None = Field(
+        default=None,
+        pattern=r"^identity--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+    )
+    #: The TLP:GREEN community: "all" (every partner with read rights) or a list of
+    #: partner ids.
+    community: Literal["all"] | list[str] = "all"
+    #: Partners that are part of the node's own organisation (e.g. ministries of the
+    #: same government): they receive what the node's operators receive.
+    local_partners: list[PartnerId] = Field(default_factory=list)
+    agreements: list[AgreementSection] = Field(default_factory=list)
+
+    @field_validator("community", mode="before")
+    @classmethod
+    def _all_or_partner_ids(cls, value: object) -> object:
+        if value == "all":
+            return value
+        if isinstance(value, list) and all(
+            isinstance(item, str) and re.match(_PARTNER_ID, item) for item in value
+        ):
+            return value
+        raise ValueError(
+            'must be "all" or a list of partner ids (lowercase letters, digits, ".", "_"'
+            ' and "-", 2 to 63 characters)'
+        )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SharingSection:
+        if isinstance(self.community, list):
+            _no_repeats(self.community, "community")
+        _no_repeats(self.local_partners, "local_partners")
+        _no_repeats([a.originator for a in self.agreements], "agreements (originator)")
+        local = sorted(set(self.local_partners) & {a.originator for a in self.agreements})
+        if local:
+            raise ValueError(
+                f"agreements: {', '.join(local)} is in local_partners; the node's own"
+                " organisation needs no agreement to share its objects"
+            )
+        return self
+
+
 class NodeConfig(_Section):
     """The whole node configuration (one TOML file)."""
 
@@ -305,6 +390,7 @@ class NodeConfig(_Section):
     proxy: ProxySection = ProxySection()
     api_roots: list[ApiRootSection] = Field(min_length=1)
     access: AccessSection = AccessSection()
+    sharing: SharingSection = SharingSection()
     #: The node's operator accounts; partners are managed with ``infoshare partner``.
     users: list[UserSection] = Field(default_factory=list)
     #: Partner nodes for ``infoshare sync`` (docs/adr/0007-sync.md).

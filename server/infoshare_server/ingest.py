@@ -23,6 +23,12 @@ docs/architecture.md and docs/adr/0004-sql-storage.md:
    SQLite (synchronous=FULL) or PostgreSQL has made it durable. Each new
    version is stored with its TLP 2.0 level and the submitting partner
    (docs/adr/0006-partner-access.md), which the visibility clause reads.
+4. Originator control (docs/adr/0012-originator-control.md), decided inside
+   the same transaction: each new version records the organisation it came
+   from (``objects.origin``); only the organisation that owns an object may
+   add versions to it (a version by anyone else is a failure saying so); and
+   a writer that posts an id it cannot see gets its own private copy, so the
+   reply and its later reads are those of a new id.
 
 The validators are built once per :class:`Ingest`, not per request.
 """
@@ -46,8 +52,10 @@ from infoshare.stix.references import reference_ids
 from infoshare.stix.timestamps import TimestampError
 from infoshare.stix.tlp import tlp_level
 from infoshare.validation import Finding, Severity, ValidationOptions, Validator
+from infoshare_server.access._origin import NOT_OWNER, Writer, decide, owners
 from infoshare_server.errors import RequestError
 from infoshare_server.storage import (
+    LOCAL_ORIGIN,
     CollectionKey,
     Inserted,
     NewObject,
@@ -56,18 +64,16 @@ from infoshare_server.storage import (
     Store,
     existing_ids,
     insert_objects,
+    lock_clock,
     purge_statuses,
     save_status,
+    shared_objects,
 )
 from infoshare_server.storage._time import format_date_added, version_key
 
 #: Called inside an add's write transaction with the stored status and each accepted
 #: object with what became of it (``Inserted.date_added`` is None for a duplicate).
 WithinTransaction = Callable[[Connection, StatusRecord, list[tuple[NewObject, Inserted]]], None]
-
-#: Asked inside an add's write transaction about each valid object before it is stored:
-#: None lets it in, a message refuses it (``Policy.may_add_version``).
-Admission = Callable[[Connection, CollectionKey, dict[str, Any]], str | None]
 
 #: Checks the node does not apply on ingest (see the module docstring).
 INGEST_IGNORED_CHECKS = frozenset({"IS-111"})
@@ -88,11 +94,15 @@ class Ingest:
         *,
         status_retention: timedelta = timedelta(days=7),
         clock: Callable[[], datetime] | None = None,
+        organisation: str | None = None,
     ) -> None:
+        """``organisation``: the STIX identity id of the node's own organisation
+        (``[sharing] organisation``): objects it created belong to the operators."""
         if status_retention < timedelta(hours=24):
             raise ValueError("status_retention must be at least 24 hours (TAXII clients poll it)")
         self.store = store
         self.status_retention = status_retention
+        self.organisation = organisation
         self._now = clock or (lambda: datetime.now(UTC))
         self._validators = {
             mode: Validator(ValidationOptions(mode=mode, ignore=INGEST_IGNORED_CHECKS))
@@ -107,7 +117,7 @@ class Ingest:
         *,
         within: WithinTransaction | None = None,
         submitter: str | None = None,
-        admit: Admission | None = None,
+        writer: Writer | None = None,
     ) -> StatusRecord:
         """Add the objects of ``envelope`` to the collection ``key``; the stored status.
 
@@ -116,7 +126,10 @@ class Ingest:
         watermark and provenance there, so they commit with the objects).
         ``submitter`` is the id of the partner adding the objects: it is stored
         with each new version and the status (docs/adr/0006-partner-access.md).
+        ``writer`` is the organisation adding them and what it may read
+        (default: the node's own organisation, seeing everything).
         """
+        writer = writer or Writer(LOCAL_ORIGIN, None)
         items = _objects_of(envelope)
         known = self._known_references(key, items)
         findings = self._validate(key.settings.mode, items, known)
@@ -143,11 +156,9 @@ class Ingest:
                 details.append(None)
         status_id = str(uuid.uuid4())
         with self.store.writing() as connection:
-            if admit is not None:
-                accepted = _admitted(
-                    connection, key, items, accepted, details, admit, request_timestamp
-                )
             now = self._now()
+            lock_clock(connection)  # ownership is decided on rows no other writer changes
+            accepted = self._owned(connection, key, writer, accepted, details)
             added = insert_objects(connection, key.collection_pk, [new for _, new in accepted], now)
             for (index, new), result in zip(accepted, added, strict=True):
                 details[index] = StatusDetail(
@@ -174,6 +185,34 @@ class Ingest:
                 )
         self.store.statistics.added(sum(1 for result in added if result.date_added is not None))
         return record
+
+    def _owned(
+        self,
+        connection: Connection,
+        key: CollectionKey,
+        writer: Writer,
+        accepted: list[tuple[int, NewObject]],
+        details: list[StatusDetail | None],
+    ) -> list[tuple[int, NewObject]]:
+        """The accepted objects ``writer`` may store, placed in their namespace; a failure
+        detail for each version it may not add (``access._origin.decide``)."""
+        ids = [new.object_id for _, new in accepted]
+        shared = shared_objects(connection, key.collection_pk, ids, writer.visibility)
+        owner = owners(connection, shared, self.organisation)
+        kept: list[tuple[int, NewObject]] = []
+        for index, new in accepted:
+            decision = decide(
+                writer, new.version_key, shared.get(new.object_id), owner.get(new.object_id)
+            )
+            if decision == "refuse":
+                message = f"{NOT_OWNER}; this version was not stored"
+                details[index] = StatusDetail("failure", new.object_id, new.version or "", message)
+                continue
+            namespace = writer.organisation if decision == "private" else ""
+            kept.append(
+                (index, dataclasses.replace(new, origin=writer.organisation, namespace=namespace))
+            )
+        return kept
 
     def _known_references(
         self, key: CollectionKey, items: Sequence[dict[str, Any]]
@@ -204,31 +243,6 @@ class Ingest:
             if finding.severity is Severity.ERROR and finding.object_index is not None:
                 by_index.setdefault(finding.object_index, []).append(finding)
         return by_index
-
-
-def _admitted(
-    connection: Connection,
-    key: CollectionKey,
-    items: Sequence[dict[str, Any]],
-    accepted: list[tuple[int, NewObject]],
-    details: list[StatusDetail | None],
-    admit: Admission,
-    request_timestamp: str,
-) -> list[tuple[int, NewObject]]:
-    """The accepted objects ``admit`` lets in; the others become failures in ``details``."""
-    kept: list[tuple[int, NewObject]] = []
-    for index, new in accepted:
-        refusal = admit(connection, key, items[index])
-        if refusal is None:
-            kept.append((index, new))
-        else:
-            details[index] = StatusDetail(
-                "failure",
-                new.object_id,
-                _safe_text(_version_of(items[index], request_timestamp), 64),
-                _safe_text(refusal, _MAX_MESSAGE),
-            )
-    return kept
 
 
 def _objects_of(envelope: object) -> list[dict[str, Any]]:

@@ -110,13 +110,22 @@ def clearance_of(partner: str) -> str:
 
 
 def sees(partner: str, collection: str, level: str | None, submitter: str) -> bool:
-    """Whether ``partner`` may see an object of ``level`` submitted by ``submitter``."""
+    """Whether ``partner`` may see an object of ``level`` submitted by ``submitter``.
+
+    The suite's node has the default ``[sharing]`` (every partner in the GREEN
+    community, no local partners, no agreements), so TLP 2.0 by origin
+    (docs/adr/0012-originator-control.md) lets a partner other than the
+    submitter see AMBER, AMBER+STRICT and RED only when an operator (the node's
+    own organisation) submitted it.
+    """
     rights = expected_rights(partner, collection)
     if not rights.read:
         return False
     if submitter == partner:
         return True
     effective = "red" if level is None else level  # the default policy for unmarked objects
+    if partner != OPERATOR and submitter != OPERATOR and effective not in ("clear", "green"):
+        return False  # another organisation's AMBER/RED is not passed on
     if effective == "red":
         return rights.red_recipient
     return ORDER.index(effective) <= ORDER.index(clearance_of(partner))

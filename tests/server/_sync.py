@@ -75,6 +75,10 @@ class PartnerNode:
     folder: Path
     remotes: list[Remote] = field(default_factory=list)
     node: RunningNode | None = None
+    #: The collection's mode ("profile" or "stix").
+    mode: str = "profile"
+    #: More configuration (TOML), e.g. a [sharing] section.
+    extra: str = ""
 
     @property
     def collection(self) -> str:
@@ -157,11 +161,12 @@ default = true
 [[api_roots.collections]]
 id = "{node.collection}"
 title = "FIMI cases of {node.name.upper()}"
-mode = "profile"
+mode = "{node.mode}"
 
 [[users]]
 name = "{USER}"
 password_hash = {json.dumps(PASSWORD_HASH)}
+{node.extra}
 {remotes}"""
 
 

@@ -62,8 +62,11 @@ def test_reads_writes_deletes_refusals_and_failed_logins_are_recorded(node: Acce
     read = node.get("green-reader", collection_path(STIX_COLLECTION, "objects/"), {"limit": "1000"})
     assert read.status_code == 200
     seen = [o["id"] for o in read.json()["objects"]]
+    # Only an object's owner withdraws it (docs/adr/0012-originator-control.md).
+    own = marked_identity("green", name="Fictional buoy registry")
+    node.add("admin-deleter", STIX_COLLECTION, [own])
     deleted = node.delete(
-        "admin-deleter", collection_path(STIX_COLLECTION, f"objects/{obj['id']}/")
+        "admin-deleter", collection_path(STIX_COLLECTION, f"objects/{own['id']}/")
     )
     assert deleted.status_code == 200
     denied = node.get("writer-only", collection_path(STIX_COLLECTION, "objects/"))
@@ -89,7 +92,7 @@ def test_reads_writes_deletes_refusals_and_failed_logins_are_recorded(node: Acce
     reads = [e for e in by_action["read"] if e["partner_id"] == "green-reader"]
     assert any(e["object_ids"] == seen and e["object_count"] == len(seen) for e in reads)
     delete = next(e for e in by_action["delete"] if e["partner_id"] == "admin-deleter")
-    assert delete["object_ids"] == [obj["id"]] and delete["object_count"] == 1
+    assert delete["object_ids"] == [own["id"]] and delete["object_count"] == 1
     refusal = next(e for e in by_action["denied"] if e["partner_id"] == "writer-only")
     assert refusal["status_code"] == 403 and refusal["collection_id"] == STIX_COLLECTION
     failure = next(e for e in by_action["auth_failure"] if e["partner_id"] == "intruder-name")

@@ -173,7 +173,9 @@ def test_delete_needs_an_administrator_with_the_delete_right(
     node, _ = world
     rights = expected_rights(partner, STIX_COLLECTION)
     victim = marked_identity("green", name="Fictional organisation to delete")
-    node.add(OPERATOR, STIX_COLLECTION, [victim])
+    # Its own object where it may write: only the owner (or an operator) withdraws
+    # (docs/adr/0012-originator-control.md; test_origin_ownership.py has the refusals).
+    node.add(partner if rights.write else OPERATOR, STIX_COLLECTION, [victim])
     path = collection_path(STIX_COLLECTION, f"objects/{victim['id']}/")
     response = node.delete(partner, path)
     if rights.delete:

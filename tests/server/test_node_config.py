@@ -167,3 +167,56 @@ def test_the_cli_prints_the_error_without_a_traceback(tmp_path: Path) -> None:
     assert result.returncode == 3
     assert "Traceback" not in result.stderr
     assert "server.workers" in result.stderr and "node.toml" in result.stderr
+
+
+SHARING = """
+[sharing]
+organisation = "identity--0b6c2d7e-1f3a-4b5c-8d9e-0f1a2b3c4d5e"
+community = ["ph-node", "th-node"]
+local_partners = ["foreign-ministry"]
+
+[[sharing.agreements]]
+originator = "jp-node"
+recipients = ["th-node"]
+"""
+
+
+def test_the_sharing_section_loads(tmp_path: Path) -> None:
+    from infoshare_server.access._origin import sharing_settings
+
+    default = load_config(write(tmp_path, GOOD)).sharing
+    assert default.community == "all" and default.organisation is None
+    settings = sharing_settings(load_config(write(tmp_path, GOOD + SHARING)).sharing)
+    assert settings.community == {"ph-node", "th-node"}
+    assert settings.local_partners == {"foreign-ministry"}
+    assert settings.agreements == {"jp-node": {"th-node"}}
+    assert sharing_settings(default).community is None  # "all": every partner
+
+
+@pytest.mark.parametrize(
+    ("edit", "key", "message"),
+    [
+        (("identity--0b6c", "indicator--0b6c"), "sharing.organisation", "pattern"),
+        (('["ph-node", "th-node"]', '"everyone"'), "sharing.community", 'must be "all" or'),
+        (('["ph-node", "th-node"]', '["ph-node", "ph-node"]'), "sharing", "more than once"),
+        (('["ph-node", "th-node"]', '["PH node"]'), "sharing.community", "list of partner ids"),
+        (('recipients = ["th-node"]', "recipients = []"), "sharing.agreements[0].recipients",
+         "at least 1"),
+        (('recipients = ["th-node"]', 'recipients = ["jp-node"]'), "sharing.agreements[0]",
+         "the originator itself"),
+        (('["foreign-ministry"]', '["jp-node"]'), "sharing", "in local_partners"),
+        (('originator = "jp-node"', 'originator = "jp-node"\nlevels = ["red"]'),
+         "sharing.agreements[0].levels", "unknown key"),
+    ],
+)  # fmt: skip
+def test_sharing_errors_name_the_key(
+    tmp_path: Path, edit: tuple[str, str], key: str, message: str
+) -> None:
+    old, new = edit
+    assert old in SHARING
+    path = write(tmp_path, GOOD + SHARING.replace(old, new, 1))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    text = caught.value.message
+    assert f": {key}:" in text, text
+    assert message in text, text

@@ -1,11 +1,13 @@
 """The request's Policy is where adding versions and withdrawing objects are decided.
 
-docs/adr/0009-one-policy-object.md: ingest asks ``Policy.may_add_version``
-inside its write transaction, and delete asks ``Policy.may_withdraw``; a
-refusal is a failure in the status, or a 403. Today both allow whatever the
-write and delete rights allow; these tests pin that, and that a refusal
-from either hook is honoured by the backend and storage (run against
-SQLite and PostgreSQL, on the backend directly).
+docs/adr/0009-one-policy-object.md: ingest decides each version with the
+writer ``Policy.writer`` names, inside its write transaction
+(docs/adr/0012-originator-control.md), and delete asks
+``Policy.may_withdraw``; a refusal is a failure in the status, or a 403.
+Without access control the node's own organisation writes and withdraws
+anything; these tests pin that, and that what either hook answers is
+honoured by the backend and storage (run against SQLite and PostgreSQL, on
+the backend directly).
 """
 
 from __future__ import annotations
@@ -16,32 +18,24 @@ from typing import Any
 import pytest
 from _backend_cases import key_of, organisation, read_all
 from infoshare_server.access import Policy
+from infoshare_server.access._origin import NOT_OWNER, Writer
 from infoshare_server.backend import SqlBackend
 from infoshare_server.errors import RequestError
 from infoshare_server.storage import CollectionKey
 from sqlalchemy.engine import Connection
 
 
-class _OnlyNewObjects(Policy):
-    """A policy that refuses new versions of objects already stored (as version
-    ownership will refuse other organisations' versions) and every withdrawal."""
+class _AnotherOrganisation(Policy):
+    """A policy whose requester writes as another organisation than the one that
+    stored the objects (seeing all of them), and may withdraw nothing."""
 
-    def __init__(self, backend: SqlBackend) -> None:
+    def __init__(self) -> None:
         super().__init__(None, None)
-        self.backend = backend
         self.asked: list[str] = []
 
-    def may_add_version(
-        self, connection: Connection, key: CollectionKey, obj: dict[str, object]
-    ) -> str | None:
-        self.asked.append(str(obj["id"]))
-        stored = connection.exec_driver_sql(
-            "SELECT count(*) FROM objects WHERE collection_pk = %s AND object_id = %s"
-            if connection.dialect.name == "postgresql"
-            else "SELECT count(*) FROM objects WHERE collection_pk = ? AND object_id = ?",
-            (key.collection_pk, obj["id"]),
-        ).scalar_one()
-        return "only the creator may add versions of this object" if stored else None
+    def writer(self, key: CollectionKey, connection: Connection | None = None) -> Writer | None:
+        self.asked.append(str(key.collection_pk))
+        return Writer("tidewater-ferry-guild", None)
 
     def may_withdraw(
         self, connection: Connection, key: CollectionKey, object_id: str
@@ -76,15 +70,15 @@ def test_a_refused_version_is_a_failure_and_is_not_stored(
     newer = organisation(object_id=first["id"], modified=5)
     other = organisation("Tidewater Ferry Guild (fictional)")
     backend.add_objects(root, collection, {"objects": [first]}, datetime.now(UTC))
-    policy = _OnlyNewObjects(backend)
+    policy = _AnotherOrganisation()
     monkeypatch.setattr(backend, "_open_policy", policy)
     status = backend.add_objects(root, collection, {"objects": [newer, other]}, datetime.now(UTC))
-    assert policy.asked == [newer["id"], other["id"]]
+    assert len(policy.asked) == 1
     assert status["failures"] == [
         {
             "id": newer["id"],
             "version": newer["modified"],
-            "message": "only the creator may add versions of this object",
+            "message": f"{NOT_OWNER}; this version was not stored",
         }
     ]
     assert [s["id"] for s in status["successes"]] == [other["id"]]
@@ -98,7 +92,7 @@ def test_a_refused_withdrawal_is_403_and_deletes_nothing(
     root, collection, _ = key_of(backend)
     first = organisation()
     backend.add_objects(root, collection, {"objects": [first]}, datetime.now(UTC))
-    monkeypatch.setattr(backend, "_open_policy", _OnlyNewObjects(backend))
+    monkeypatch.setattr(backend, "_open_policy", _AnotherOrganisation())
     with pytest.raises(RequestError) as refused:
         backend.delete_object(root, collection, first["id"], {}, ["match[version]"])
     assert refused.value.status == 403

@@ -66,6 +66,31 @@ def _stored_rows(node: PartnerNode) -> list[tuple[str, str]]:
     return sorted(rows)
 
 
+def test_a_relayed_version_of_anothers_object_is_refused(tmp_path: Path) -> None:
+    """PH may not add versions to JP's objects (docs/adr/0012-originator-control.md):
+    PH's operators are refused, so no node ever holds the forged revocation."""
+    nodes = mesh(tmp_path)
+    with running(nodes):
+        add(nodes["jp"], bundle_objects(CASE_01))
+        _sync_all(nodes)
+        note = next(o for o in bundle_objects(CASE_01) if o["type"] == "note")
+        ph = nodes["ph"]
+        assert ph.node is not None
+        response = requests.post(
+            ph.node.url(ph.objects_path()),
+            data=json.dumps({"objects": [_revoked_version(note)]}),
+            headers={"Accept": TAXII, "Content-Type": TAXII},
+            auth=(USER, PASSWORD),
+            timeout=30,
+        )
+        status = response.json()
+        assert (status["success_count"], status["failure_count"]) == (0, 1)
+        assert status["failures"][0]["message"].startswith("not the owner: ")
+        _sync_all(nodes)
+        for node in nodes.values():
+            assert version_keys(all_versions(node)) == _expected(CASE_01), node.name
+
+
 def test_three_nodes_converge_without_duplicates(tmp_path: Path) -> None:
     nodes = mesh(tmp_path)
     with running(nodes):
@@ -141,9 +166,9 @@ def test_new_versions_and_revocations_flow(tmp_path: Path) -> None:
         add(nodes["jp"], bundle_objects(CASE_01))
         _sync_all(nodes)
 
-        # PH adds the second agency's update (new versions of case 01 objects, a sighting
-        # in two versions); JP revokes its analyst note.
-        add(nodes["ph"], bundle_objects(CASE_04))
+        # JP adds the second agency's update (new versions of case 01 objects, which only
+        # their owner may add, and a sighting in two versions) and revokes its analyst note.
+        add(nodes["jp"], bundle_objects(CASE_04))
         note = next(o for o in bundle_objects(CASE_01) if o["type"] == "note")
         add(nodes["jp"], [_revoked_version(note)])
         _sync_all(nodes)

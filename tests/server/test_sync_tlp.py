@@ -6,8 +6,10 @@ a named RED recipient of the collection; TH is cleared for GREEN only. PH
 pulls from JP and pushes to TH through PH's own partner record of TH; TH
 also pulls from JP directly. A node only ever sends what it would show the
 requesting partner: TH never receives AMBER or the RED note, not directly
-from JP and not onwards from PH, until PH names TH a RED recipient, and
-then only the RED note flows (AMBER still does not).
+from JP and not onwards from PH. When PH names TH a RED recipient, PH's own
+RED note flows, and JP's still does not: TLP 2.0 binds PH, the receiving
+organisation, not to pass JP's RED (or AMBER) to a third organisation
+(docs/adr/0012-originator-control.md).
 """
 
 from __future__ import annotations
@@ -122,18 +124,25 @@ def test_tlp_is_respected_on_pull_and_onward_push(tmp_path: Path) -> None:
             (0,)
         ]
 
-        # PH now names TH a RED recipient: the next push (from the start) sends the RED note,
-        # still no AMBER object, and nothing TH already has is stored twice.
+        # PH now names TH a RED recipient, and writes a RED note of its own: the next push
+        # (from the start) sends PH's note, not JP's, still no AMBER object, and nothing TH
+        # already has is stored twice.
+        own_note = dict(red_note, id="note--1d2c3b4a-5e6f-4a7b-8c9d-0e1f2a3b4c5d")
+        add(ph, [own_note])
         partner_cli(ph, "grant", "th", ph.collection, "--read", "--red")
         result = run_sync(ph, "--push", "--reset", env=secrets)
         assert result.returncode == 0, result.stderr
         at_th = _levels(th)
         assert at_th == {
-            i: level for i, level in at_jp.items() if level in ("clear", "green", "red")
+            **{i: level for i, level in at_jp.items() if level in ("clear", "green")},
+            own_note["id"]: "red",
         }
         rows = db_rows(th, "SELECT object_id FROM objects")
         assert len(rows) == len({row[0] for row in rows})
         stored = json.loads(
-            db_rows(th, "SELECT body FROM objects WHERE object_id = ?", red_note["id"])[0][0]
+            db_rows(th, "SELECT body FROM objects WHERE object_id = ?", own_note["id"])[0][0]
         )
-        assert stored == red_note
+        assert stored == own_note
+        # PH's own partners see the same: JP's AMBER and RED go to no one but PH's operators.
+        origins = dict(db_rows(ph, "SELECT object_id, origin FROM objects"))
+        assert origins[red_note["id"]] == "remote:jp" and origins[own_note["id"]] == "@local"

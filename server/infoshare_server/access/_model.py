@@ -9,10 +9,12 @@ one collection.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Final, Literal
 
 from infoshare.stix.tlp import is_cleared
+from infoshare_server.storage import LOCAL_ORIGIN
 
 #: Clearances a partner can hold: every partner with read rights sees CLEAR; GREEN,
 #: AMBER and AMBER+STRICT need the clearance ("green", the default, for an ordinary
@@ -66,6 +68,39 @@ NO_RIGHTS: Final = Rights()
 
 
 @dataclass(frozen=True, slots=True)
+class SharingSettings:
+    """``[sharing]`` of the node configuration (docs/operator-guide.md, "Sharing")."""
+
+    #: The STIX identity id of the node's own organisation: objects whose
+    #: ``created_by_ref`` is this identity belong to the node's operators.
+    organisation: str | None = None
+    #: Partner ids of the node's TLP:GREEN community; None: every partner.
+    community: frozenset[str] | None = None
+    #: Partner ids that are part of the node's own organisation (e.g. ministries of
+    #: the same government): they receive what the node's operators receive.
+    local_partners: frozenset[str] = frozenset()
+    #: originator -> the partners it named as recipients of its objects.
+    agreements: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def is_local(self, partner: Partner) -> bool:
+        """True for the node's own organisation: operators and local partners."""
+        return partner.operator or partner.id in self.local_partners
+
+    def in_community(self, partner: Partner) -> bool:
+        return self.community is None or partner.id in self.community
+
+    def originators_naming(self, partner: Partner) -> tuple[str, ...]:
+        """The originators that named ``partner`` a recipient of their objects."""
+        return tuple(
+            sorted(origin for origin, named in self.agreements.items() if partner.id in named)
+        )
+
+    def local_origins(self) -> tuple[str, ...]:
+        """The origins of the node's own organisation."""
+        return (LOCAL_ORIGIN, *sorted(self.local_partners))
+
+
+@dataclass(frozen=True, slots=True)
 class AccessSettings:
     """Node-wide access policy (``[access]`` in the configuration)."""
 
@@ -73,3 +108,5 @@ class AccessSettings:
     unmarked_tlp: str = "red"
     #: Peers whose X-Forwarded-For header is believed (addresses or networks).
     trusted_proxies: tuple[str, ...] = ()
+    #: TLP 2.0 by origin: the node's organisation, community and agreements.
+    sharing: SharingSettings = field(default_factory=SharingSettings)

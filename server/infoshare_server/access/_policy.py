@@ -14,9 +14,10 @@ who is asking                   :attr:`Policy.requester`
 rights in a collection          :meth:`Policy.rights`
 may the API root be shown       :meth:`Policy.may_see_api_root`
 which rows a query may return   :meth:`Policy.visibility` (a storage clause;
-                                :meth:`Policy.readable` adds the 403)
+                                :meth:`Policy.readable` adds the 403; TLP
+                                by origin from ``_origin``)
 may they add objects            :meth:`Policy.require_write`
-may a version be added          :meth:`Policy.may_add_version`
+who writes, for ownership       :meth:`Policy.writer` (rules in ``_origin``)
 may they delete (withdraw)      :meth:`Policy.require_delete`,
                                 :meth:`Policy.may_withdraw`
 what of a status they may see   :meth:`Policy.status_view`
@@ -40,6 +41,13 @@ from sqlalchemy.engine import Connection
 
 from infoshare_server.access._directory import PartnerRecord, grant_of
 from infoshare_server.access._model import NO_RIGHTS, AccessSettings, Clearance, Partner, Rights
+from infoshare_server.access._origin import (
+    NOT_OWNER,
+    Writer,
+    holds_private_copies,
+    may_withdraw,
+    organisation_of,
+)
 from infoshare_server.access._visibility import visibility_clause
 from infoshare_server.errors import RequestError
 from infoshare_server.storage import (
@@ -203,8 +211,14 @@ class Policy:
         """
         if self.requester is None:
             return self._open_visibility or (lambda _table: sa.true())
+        rights = self.rights(key, connection)
+        if not rights.read:
+            return lambda _table: sa.false()
+        # Without a connection the clause keeps the per-row test for private copies;
+        # with one, a single probe tells whether the requester's organisation holds any.
+        private = connection is None or holds_private_copies(connection, self.requester)
         return visibility_clause(
-            self.requester, self.rights(key, connection), self.settings.unmarked_tlp
+            self.requester, rights, self.settings.unmarked_tlp, self.settings.sharing, private
         )
 
     def readable(self, key: CollectionKey, connection: Connection | None = None) -> Visibility:
@@ -215,19 +229,20 @@ class Policy:
 
     # --- changing objects ---------------------------------------------------------------
 
-    def may_add_version(
-        self, connection: Connection, key: CollectionKey, obj: dict[str, object]
-    ) -> str | None:
-        """None if the requester may add ``obj`` (a new object or a new version of one);
-        otherwise the refusal, reported as that object's failure in the status.
+    def writer(self, key: CollectionKey, connection: Connection | None = None) -> Writer | None:
+        """Who adds objects in this request, for version ownership: the requester's
+        organisation and the clause of what it may read in ``key``.
 
-        Called inside the add's write transaction, before the object is stored,
-        after :meth:`require_write`. Today the write right is enough; version
-        ownership (only the object's creator adds versions, revokes) is decided
-        here and nowhere else.
+        Ingest decides each posted version with it inside the write transaction
+        (``_origin.decide``): only the organisation that created an object adds
+        versions to it or revokes it; a version of an id the writer cannot see
+        goes to the writer's own namespace, so the reply reveals nothing
+        (docs/adr/0012-originator-control.md). None without access control:
+        the node's own organisation, seeing everything.
         """
-        del connection, key, obj
-        return None
+        if self.requester is None:
+            return None
+        return Writer(organisation_of(self.requester), self.visibility(key, connection))
 
     def may_withdraw(
         self, connection: Connection, key: CollectionKey, object_id: str
@@ -236,11 +251,22 @@ class Policy:
         otherwise the refusal, answered with 403.
 
         Called inside the delete's write transaction, after :meth:`require_delete`.
-        Today the delete right (administrators) is enough; version ownership is
-        decided here and nowhere else.
+        Only the organisation that owns an object withdraws it; operators may
+        withdraw anything they can see (a legal takedown is the node's
+        decision). An object the requester cannot see is not refused here: the
+        delete then answers 404, as for an id never stored.
         """
-        del connection, key, object_id
-        return None
+        if self.requester is None:
+            return None
+        allowed = may_withdraw(
+            connection,
+            key.collection_pk,
+            object_id,
+            self.requester,
+            self.visibility(key, connection),
+            self.settings.sharing.organisation,
+        )
+        return None if allowed else f"{NOT_OWNER}; nothing was withdrawn"
 
     # --- status resources ---------------------------------------------------------------
 

@@ -9,7 +9,12 @@ A stored version is visible to a partner with read rights in its collection when
 * it carries no recognised TLP 2.0 marking and the node's policy for unmarked
   objects (``[access] unmarked_tlp``, default "red": the most restrictive)
   would let the partner see an object of that level, or
-* the partner submitted it.
+* the partner submitted it;
+
+and TLP 2.0 by origin allows it (``_origin.origin_clause``,
+docs/adr/0012-originator-control.md: AMBER, AMBER+STRICT and RED received from
+another organisation go back only to it, to the node's own organisation and
+to recipients it named; GREEN only to the node's community).
 
 The clause is applied by the storage layer to the rows returned and to the
 rows that decide "first"/"last" version and the latest spec version
@@ -24,7 +29,8 @@ import sqlalchemy as sa
 from sqlalchemy.sql import ColumnElement, FromClause
 
 from infoshare.stix.tlp import RANK, levels_up_to
-from infoshare_server.access._model import Partner, Rights
+from infoshare_server.access._model import Partner, Rights, SharingSettings
+from infoshare_server.access._origin import origin_clause
 from infoshare_server.storage import Visibility
 
 
@@ -36,13 +42,24 @@ def visible_levels(partner: Partner, rights: Rights) -> tuple[str, ...]:
     return tuple(levels)
 
 
-def visibility_clause(partner: Partner, rights: Rights, unmarked_tlp: str = "red") -> Visibility:
-    """The storage visibility hook for ``partner`` in a collection where it has ``rights``."""
+def visibility_clause(
+    partner: Partner,
+    rights: Rights,
+    unmarked_tlp: str = "red",
+    sharing: SharingSettings | None = None,
+    private_copies: bool = True,
+) -> Visibility:
+    """The storage visibility hook for ``partner`` in a collection where it has ``rights``.
+
+    ``private_copies``: see ``_origin.origin_clause`` (False only when the caller
+    found none for the partner's organisation in the same transaction).
+    """
     if not rights.read:
         return lambda _table: sa.false()
     levels = visible_levels(partner, rights)
     unmarked_visible = unmarked_tlp in levels
     assert unmarked_tlp in RANK
+    by_origin = origin_clause(partner, sharing or SharingSettings(), unmarked_tlp, private_copies)
 
     def clause(table: FromClause) -> ColumnElement[bool]:
         choices: list[ColumnElement[bool]] = [
@@ -51,6 +68,6 @@ def visibility_clause(partner: Partner, rights: Rights, unmarked_tlp: str = "red
         ]
         if unmarked_visible:
             choices.append(table.c.tlp.is_(None))
-        return sa.or_(*choices)
+        return sa.and_(sa.or_(*choices), by_origin(table))
 
     return clause

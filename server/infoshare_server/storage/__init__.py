@@ -22,13 +22,17 @@ from infoshare_server.storage._objects import (
     Inserted,
     NewObject,
     ObjectQuery,
+    SharedObject,
     StoredObject,
     Visibility,
     delete_objects,
     existing_ids,
     insert_objects,
+    lock_clock,
     select_objects,
+    shared_objects,
 )
+from infoshare_server.storage._origin_migration import LOCAL_ORIGIN, REMOTE_ORIGIN_PREFIX
 from infoshare_server.storage._statuses import (
     StatusDetail,
     StatusRecord,
@@ -40,7 +44,9 @@ from infoshare_server.storage._store import Store
 
 __all__ = [
     "LATEST_VERSION",
+    "LOCAL_ORIGIN",
     "MIGRATIONS",
+    "REMOTE_ORIGIN_PREFIX",
     "STIX_MEDIA_TYPE",
     "TAXII_MEDIA_TYPE",
     "ApiRootSettings",
@@ -52,6 +58,7 @@ __all__ = [
     "Migration",
     "NewObject",
     "ObjectQuery",
+    "SharedObject",
     "StatusDetail",
     "StatusRecord",
     "Store",
@@ -62,8 +69,10 @@ __all__ = [
     "existing_ids",
     "insert_objects",
     "load_status",
+    "lock_clock",
     "migrate",
     "purge_statuses",
     "save_status",
     "select_objects",
+    "shared_objects",
 ]

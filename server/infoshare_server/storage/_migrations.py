@@ -30,6 +30,7 @@ from infoshare_server.storage import _tables as t
 from infoshare_server.storage._access_migration import apply_access_schema
 from infoshare_server.storage._engine import is_sqlite, write_transaction
 from infoshare_server.storage._latest_migration import apply_latest_flag
+from infoshare_server.storage._origin_migration import apply_origin
 from infoshare_server.storage._tlp_levels import recompute_tlp_levels
 
 #: Arbitrary constant key of the PostgreSQL advisory lock taken while migrating.
@@ -61,6 +62,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "node-to-node sync: watermarks, provenance, rejections", _v3_sync),
     Migration(4, "objects.is_last flag; drop ix_objects_collection_id_spec", apply_latest_flag),
     Migration(5, "objects.tlp recomputed: TLP 1.0 ids and granular markings", recompute_tlp_levels),
+    Migration(6, "objects.origin and objects.namespace (originator control)", apply_origin),
 )
 
 #: The schema version this code expects.

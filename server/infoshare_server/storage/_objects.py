@@ -13,7 +13,9 @@ The clause is applied to the rows returned *and* to the rows that decide
 "first"/"last" version and the latest spec version, so hidden rows change
 neither results, nor counts, nor ``next`` tokens. Partner rights and TLP
 clearance (the ``access`` package, docs/adr/0006-partner-access.md) plug in
-here, over the ``tlp`` and ``submitter`` columns written at insert.
+here, over the ``tlp``, ``submitter``, ``origin`` and ``namespace`` columns
+written at insert (docs/adr/0012-originator-control.md: a reader sees one
+namespace of each id, so "first"/"last" stay per object).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from sqlalchemy.sql import ColumnElement, FromClause
 
 from infoshare_server.storage import _tables as t
 from infoshare_server.storage._engine import is_sqlite
+from infoshare_server.storage._origin_migration import LOCAL_ORIGIN
 from infoshare_server.storage._time import format_date_added, next_moment, parse_date_added
 
 #: Decides which stored rows a caller may see; receives the objects table (aliased).
@@ -87,6 +90,10 @@ class NewObject:
     #: The TLP level (``infoshare.stix.tlp``) and the submitting partner's id.
     tlp: str | None = None
     submitter: str | None = None
+    #: The organisation it came from, and ``""`` (shared) or the organisation whose
+    #: private copy it is (docs/adr/0012-originator-control.md).
+    origin: str = LOCAL_ORIGIN
+    namespace: str = ""
 
 
 def _visible(visibility: Visibility | None, table: FromClause) -> list[ColumnElement[bool]]:
@@ -225,6 +232,7 @@ def refresh_last(
     newest = ~sa.exists().where(
         newer.c.collection_pk == o.c.collection_pk,
         newer.c.object_id == o.c.object_id,
+        newer.c.namespace == o.c.namespace,
         sa.or_(
             newer.c.spec_version > o.c.spec_version,
             sa.and_(
@@ -289,39 +297,49 @@ def insert_objects(
     """Store ``new`` in order; what became of each.
 
     A duplicate is an object whose id and version the collection already holds
-    (or, for an object without a version, whose id it already holds), also
-    earlier in ``new``; it is not written again. Runs inside the caller's write
+    in the same namespace (or, for an object without a version, whose id it
+    already holds there), also earlier in ``new``; it is not written again.
+    ``is_last`` is kept per namespace. Runs inside the caller's write
     transaction and locks the node clock first.
     """
     last_seq, last_added = lock_clock(connection)
     #: The instant of ``last_added``, parsed once (not once per object).
     last_moment = parse_date_added(last_added) if last_added is not None else None
-    #: (id, version_key) -> stored version; (id, None) -> a stored version of that id.
-    present: dict[tuple[str, str | None], str] = {}
-    #: object id -> (spec_version, version_key) of its latest version, and its row:
-    #: the seq of a stored row, or the new row's dict.
-    latest: dict[str, tuple[tuple[str, str], int | dict[str, object]]] = {}
+    #: (namespace, id, version_key) -> stored version; (namespace, id, None) -> a stored
+    #: version of that id in that namespace.
+    present: dict[tuple[str, str, str | None], str] = {}
+    #: (namespace, id) -> (spec_version, version_key) of its latest version, and its
+    #: row: the seq of a stored row, or the new row's dict.
+    latest: dict[tuple[str, str], tuple[tuple[str, str], int | dict[str, object]]] = {}
     wanted = sorted({item.object_id for item in new})
     o = t.objects
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
         stmt = (
-            sa.select(o.c.object_id, o.c.version_key, o.c.version, o.c.spec_version, o.c.seq)
+            sa.select(
+                o.c.namespace,
+                o.c.object_id,
+                o.c.version_key,
+                o.c.version,
+                o.c.spec_version,
+                o.c.seq,
+            )
             .where(o.c.collection_pk == collection_pk, o.c.object_id.in_(chunk))
             .order_by(_seq_order(o))
         )
-        for object_id, key, version, spec_version, seq in connection.execute(stmt):
-            present[(object_id, key)] = version
-            present.setdefault((object_id, None), version)
+        for namespace, object_id, key, version, spec_version, seq in connection.execute(stmt):
+            present[(namespace, object_id, key)] = version
+            present.setdefault((namespace, object_id, None), version)
             rank = (spec_version, key)
-            if object_id not in latest or rank > latest[object_id][0]:
-                latest[object_id] = (rank, int(seq))
+            slot = (namespace, object_id)
+            if slot not in latest or rank > latest[slot][0]:
+                latest[slot] = (rank, int(seq))
     #: Stored rows that stop being the latest version of their object.
     demoted: list[int] = []
     rows: list[dict[str, object]] = []
     outcome: list[Inserted] = []
     for item in new:
-        stored = present.get((item.object_id, item.version_key))
+        stored = present.get((item.namespace, item.object_id, item.version_key))
         if stored is not None:
             outcome.append(Inserted(None, stored))
             continue
@@ -344,11 +362,14 @@ def insert_objects(
                 "tlp": item.tlp,
                 "submitter": item.submitter,
                 "is_last": False,
+                "origin": item.origin,
+                "namespace": item.namespace,
             }
         )
-        _promote(latest, demoted, item.object_id, (item.spec_version, key), rows[-1])
-        present[(item.object_id, item.version_key)] = version
-        present.setdefault((item.object_id, None), version)
+        slot = (item.namespace, item.object_id)
+        _promote(latest, demoted, slot, (item.spec_version, key), rows[-1])
+        present[(item.namespace, item.object_id, item.version_key)] = version
+        present.setdefault((item.namespace, item.object_id, None), version)
         outcome.append(Inserted(last_added, version))
     for start in range(0, len(demoted), _CHUNK):
         chunk_seqs = demoted[start : start + _CHUNK]
@@ -363,15 +384,68 @@ def insert_objects(
     return outcome
 
 
+@dataclass(frozen=True, slots=True)
+class SharedObject:
+    """What decides who owns a stored object: its first shared version.
+
+    ``origin`` is the organisation that stored that version; ``body`` its JSON
+    text (for ``created_by_ref``). ``visible`` holds the version keys of the
+    shared versions the asking writer may see (empty: it sees none).
+    """
+
+    origin: str
+    body: str
+    visible: frozenset[str]
+
+
+def shared_objects(
+    connection: Connection,
+    collection_pk: int,
+    ids: Iterable[str],
+    visibility: Visibility | None,
+) -> dict[str, SharedObject]:
+    """The shared objects among ``ids`` that the collection holds, by id.
+
+    ``visibility`` is the writer's read clause (None: every version is
+    visible). Two indexed queries per chunk of ids, inside the caller's
+    transaction.
+    """
+    out: dict[str, SharedObject] = {}
+    wanted = sorted(set(ids))
+    o = t.objects
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        shared = [o.c.collection_pk == collection_pk, o.c.object_id.in_(chunk), o.c.namespace == ""]
+        first: dict[str, tuple[str, str]] = {}
+        for object_id, origin, body in connection.execute(
+            sa.select(o.c.object_id, o.c.origin, o.c.body).where(*shared).order_by(_seq_order(o))
+        ):
+            first.setdefault(object_id, (origin, body))
+        seen: dict[str, set[str]] = {object_id: set() for object_id in first}
+        if first:
+            row = _ROW
+            stmt = sa.select(row.c.object_id, row.c.version_key).where(
+                row.c.collection_pk == collection_pk,
+                row.c.object_id.in_(list(first)),
+                row.c.namespace == "",
+                *_visible(visibility, row),
+            )
+            for object_id, key in connection.execute(stmt):
+                seen[object_id].add(key)
+        for object_id, (origin, body) in first.items():
+            out[object_id] = SharedObject(origin, body, frozenset(seen[object_id]))
+    return out
+
+
 def _promote(
-    latest: dict[str, tuple[tuple[str, str], int | dict[str, object]]],
+    latest: dict[tuple[str, str], tuple[tuple[str, str], int | dict[str, object]]],
     demoted: list[int],
-    object_id: str,
+    slot: tuple[str, str],
     rank: tuple[str, str],
     row: dict[str, object],
 ) -> None:
-    """Make ``row`` the latest version of ``object_id`` if ``rank`` beats the current one."""
-    current = latest.get(object_id)
+    """Make ``row`` the latest version of ``slot`` if ``rank`` beats the current one."""
+    current = latest.get(slot)
     if current is not None and current[0] >= rank:
         return
     if current is not None:
@@ -381,4 +455,4 @@ def _promote(
         else:
             previous["is_last"] = False
     row["is_last"] = True
-    latest[object_id] = (rank, row)
+    latest[slot] = (rank, row)

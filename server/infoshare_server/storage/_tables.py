@@ -25,7 +25,10 @@ Migration 4 dropped ``(collection, object_id, spec_version)``: the unique
 index answers the same lookups, and each index on random ids costs every
 insert a random page. ``is_last`` (migration 4) marks the latest version of
 each object, so the default read ("last" version of the latest spec version)
-needs no per-row subquery.
+needs no per-row subquery. Migration 6 adds ``origin`` (the organisation a
+version came from) and ``namespace`` (private copies of an organisation that
+posted an id it could not see, docs/adr/0012-originator-control.md); the
+unique key includes ``namespace``, and ``is_last`` is kept per namespace.
 """
 
 from __future__ import annotations
@@ -94,8 +97,21 @@ objects = sa.Table(
     #: Migration 4: this is the object's latest version: the highest spec_version and,
     #: within it, the highest version_key (maintained by every insert and delete).
     sa.Column("is_last", sa.Boolean, nullable=False, server_default=sa.false()),
+    #: Migration 6 (originator control, docs/adr/0012-originator-control.md): the
+    #: organisation this version came from: a partner id (its POST, or the partner
+    #: record of the remote node it was pulled from), ``"@local"`` (the node's own
+    #: organisation: operators) or ``"remote:<name>"`` (pulled from a remote without a
+    #: partner record).
+    sa.Column("origin", sa.Text, nullable=False, server_default="@local"),
+    #: Migration 6: ``""`` for the collection's shared rows; otherwise the organisation
+    #: whose private copy this is (it posted an id it could not see; served only to it).
+    sa.Column("namespace", sa.Text, nullable=False, server_default=""),
     sa.UniqueConstraint(
-        "collection_pk", "object_id", "version_key", name="uq_objects_collection_id_version"
+        "collection_pk",
+        "object_id",
+        "version_key",
+        "namespace",
+        name="uq_objects_collection_id_version",
     ),
 )
 sa.Index("ix_objects_collection_seq", objects.c.collection_pk, objects.c.seq)
@@ -106,6 +122,15 @@ sa.Index(
     objects.c.seq,
 )
 sa.Index("ix_objects_collection_date_added", objects.c.collection_pk, objects.c.date_added)
+#: Migration 6: the few private rows, found per organisation without touching the rest.
+sa.Index(
+    "ix_objects_private",
+    objects.c.namespace,
+    objects.c.collection_pk,
+    objects.c.object_id,
+    sqlite_where=objects.c.namespace != "",
+    postgresql_where=objects.c.namespace != "",
+)
 
 statuses = sa.Table(
     "statuses",

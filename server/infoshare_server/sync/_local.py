@@ -25,7 +25,7 @@ class LocalNode:
         self.store = store if store is not None else Store.open(config.storage_url())
         catalogue = self.store.sync_catalogue(api_root_settings(config))
         self._keys = catalogue.collections
-        self.ingest = Ingest(self.store)
+        self.ingest = Ingest(self.store, organisation=config.sharing.organisation)
 
     def key(self, pair: RemoteCollectionSection) -> CollectionKey:
         """Where ``pair``'s local collection lives in the database."""

@@ -10,7 +10,10 @@ Implements "pull", "incremental", "resumable", "idempotent", "ingest",
 * Each page goes through the node's ingest path (profile or STIX validation,
   duplicates are successes), submitted in the name of the remote's partner
   record when ``[[remotes]] partner`` names one (so the access rules know
-  who brought it). In ONE transaction: the accepted objects, their
+  who brought it), with the remote's organisation as the origin of what it
+  stores (docs/adr/0012-originator-control.md: its partner record, else
+  ``remote:<name>``; a version of an object another organisation owns is
+  refused and kept in ``sync_rejections``). In ONE transaction: the accepted objects, their
   provenance (remote, remote collection, arrival time), every refused object
   with its check ids, and the new watermark, the page's
   ``X-TAXII-Date-Added-Last``. A run killed at any point resumes after the
@@ -25,7 +28,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Connection
 
-from infoshare_server.storage import CollectionKey, Inserted, NewObject, StatusRecord
+from infoshare_server.access._origin import Writer
+from infoshare_server.storage import (
+    REMOTE_ORIGIN_PREFIX,
+    CollectionKey,
+    Inserted,
+    NewObject,
+    StatusRecord,
+)
 from infoshare_server.sync._local import LocalNode
 from infoshare_server.sync._progress import Counts, Progress
 from infoshare_server.sync._remote import Page, RemoteCollection
@@ -114,8 +124,16 @@ def _store_page(
         )
         write_state(connection, state, pulled_until=page.date_added_last)
 
+    # The remote's organisation is the origin; it never sees the outcome, so it cannot
+    # probe, and a version of an object it does not own is refused and recorded.
+    origin = submitter if submitter is not None else REMOTE_ORIGIN_PREFIX + state.remote
     record = local.ingest.add(
-        key, {"objects": page.objects}, datetime.now(UTC), within=within, submitter=submitter
+        key,
+        {"objects": page.objects},
+        datetime.now(UTC),
+        within=within,
+        submitter=submitter,
+        writer=Writer(origin, None),
     )
     counts.pages += 1
     for detail in record.details:

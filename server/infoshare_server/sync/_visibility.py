@@ -1,19 +1,23 @@
 """The one seam between push and the node's access rules.
 
-Implements "onward sharing" of issue 5 (docs/adr/0007-sync.md): a push sends
+Implements onward sharing for push (docs/adr/0007-sync.md): a push sends
 a remote node only what the local node would show that node's partner
 record if it asked over TAXII. Sync makes no trust decision of its own: this
 module asks the access package for that partner record's
 :class:`~infoshare_server.access.Policy` (docs/adr/0009-one-policy-object.md)
 and takes its visibility clause for the collection, the same clause the
 storage layer applies to the partner's own reads (rights, TLP clearance,
-named RED recipients, the node's policy for unmarked objects; a revoked
-partner sees nothing).
+named RED recipients, the node's policy for unmarked objects, and TLP 2.0
+by origin: what another organisation shared with this node at AMBER,
+AMBER+STRICT or RED is never pushed onward unless that originator named the
+remote, and GREEN only to the node's community, docs/adr/0012-originator-control.md;
+a revoked partner sees nothing).
 """
 
 from __future__ import annotations
 
 from infoshare_server.access import AccessSettings, Directory, policy_for_record
+from infoshare_server.access._origin import sharing_settings
 from infoshare_server.config import RemoteSection
 from infoshare_server.storage import CollectionKey, Visibility
 from infoshare_server.sync._errors import SyncError
@@ -46,6 +50,9 @@ def partner_visibility(local: LocalNode, remote: RemoteSection, key: CollectionK
                 f"remotes.{remote.name}.partner: no partner {remote.partner!r} on this node",
                 hint="see `infoshare partner list --config …`",
             )
-        settings = AccessSettings(unmarked_tlp=local.config.access.unmarked_tlp)
+        settings = AccessSettings(
+            unmarked_tlp=local.config.access.unmarked_tlp,
+            sharing=sharing_settings(local.config.sharing),
+        )
         policy = policy_for_record(local.store, record, settings)
         return policy.visibility(key, connection)
