@@ -178,7 +178,8 @@ def test_two_workers_share_the_paging(make_backend) -> None:  # type: ignore[no-
 
 def test_paging_with_concurrent_writers_misses_nothing(make_backend) -> None:  # type: ignore[no-untyped-def]
     """Writers on several workers add while a reader pages: the reader ends up with
-    every object, once, and seq order, date_added order and commit order agree."""
+    every object, once, and seq order, date_added order and commit order agree
+    (the objects of one request share their date_added)."""
     reader = make_backend()
     roots = list(reader.api_roots.values())
     writers = [make_backend(roots) for _ in range(3)]
@@ -221,4 +222,6 @@ def test_paging_with_concurrent_writers_misses_nothing(make_backend) -> None:  #
         rows = select_objects(connection, key.collection_pk, ObjectQuery(versions=("all",)))
     assert [r.seq for r in rows] == sorted(r.seq for r in rows)
     dates = [r.date_added for r in rows]
-    assert dates == sorted(dates) and len(set(dates)) == len(dates)
+    # One date_added per add request, strictly increasing from one request to the next.
+    assert dates == sorted(dates) and len(set(dates)) == len(batches)
+    assert all(len(set(dates[i : i + 4])) == 1 for i in range(0, len(dates), 4))
