@@ -407,6 +407,15 @@ class SqlBackend(Backend):  # type: ignore[misc]
             return self.visibility
         return self.access.visibility(partner, rights)
 
+    def _referable(self, partner: Partner | None, rights: Rights) -> Visibility | None:
+        """What a submitter's references may resolve against: what it may read, or,
+        without the read right, only what it submitted itself (no existence oracle)."""
+        if partner is None or self.access is None:
+            return self.visibility
+        if rights.read:
+            return self.access.visibility(partner, rights)
+        return lambda table: table.c.submitter == partner.id
+
     def _require_object(self, api_root: str, collection_id: str, object_id: str) -> None:
         """404 unless the collection holds a version of ``object_id`` the caller may see."""
         key = self._key(api_root, collection_id)
@@ -430,7 +439,8 @@ class SqlBackend(Backend):  # type: ignore[misc]
         self, api_root: str, collection_id: str, objs: object, request_time: datetime
     ) -> dict[str, object]:
         key = self._key(api_root, collection_id)
-        if not self._rights(key).write:
+        rights = self._rights(key)
+        if not rights.write:
             raise RequestError("these credentials may not add objects to this collection", 403)
         partner = self._partner()
 
@@ -444,6 +454,7 @@ class SqlBackend(Backend):  # type: ignore[misc]
             request_time,
             within=audit if self.access is not None else None,
             submitter=partner.id if partner is not None else None,
+            visibility=self._referable(partner, rights),
         )
         return record.resource()
 
