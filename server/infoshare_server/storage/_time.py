@@ -49,7 +49,12 @@ def _parse(value: str, *, allow_offset: bool) -> tuple[datetime, str]:
         raise TimestampError(f"{value[:60]!r} is not a valid date and time ({exc})") from None
     if sign is not None:
         offset = timedelta(hours=int(off_h), minutes=int(off_m))
-        moment = moment - offset if sign == "+" else moment + offset
+        try:
+            moment = moment - offset if sign == "+" else moment + offset
+        except OverflowError:
+            raise TimestampError(
+                f"{value[:60]!r} falls outside the years 1 to 9999 once its UTC offset is applied"
+            ) from None
     return moment, fraction or ""
 
 
