@@ -64,7 +64,7 @@ def version_key(value: str) -> str:
     Raises :class:`TimestampError` when ``value`` is not a STIX timestamp.
     """
     moment, fraction = _parse(value, allow_offset=False)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{fraction.ljust(9, '0')}Z"
+    return f"{_seconds(moment)}.{fraction.ljust(9, '0')}Z"
 
 
 def added_after_key(value: str) -> str:
@@ -74,7 +74,13 @@ def added_after_key(value: str) -> str:
     microsecond ``date_added`` values this gives the exact answer.
     """
     moment, fraction = _parse(value, allow_offset=True)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{fraction[:6].ljust(6, '0')}Z"
+    return f"{_seconds(moment)}.{fraction[:6].ljust(6, '0')}Z"
+
+
+def _seconds(moment: datetime) -> str:
+    """``YYYY-MM-DDTHH:MM:SS`` with a four-digit year (``%Y`` drops the zeros of years
+    before 1000 on some platforms, and the keys must sort as text)."""
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}"
 
 
 def format_date_added(moment: datetime) -> str:
