@@ -124,7 +124,12 @@ def parse_timestamp(value: str, *, allow_offset: bool = False) -> datetime:
     moment = datetime(year, month, day, hour, minute, min(second, 59), tzinfo=UTC)
     if allow_offset and match[8] is not None:
         offset = timedelta(hours=int(match[9]), minutes=int(match[10]))
-        moment = moment - offset if match[8] == "+" else moment + offset
+        try:
+            moment = moment - offset if match[8] == "+" else moment + offset
+        except OverflowError:
+            raise TimestampError(
+                f"{shown} falls outside the years 1 to 9999 once its UTC offset is applied"
+            ) from None
     if second == 60:
         if not _leap_second_point(moment.month, moment.day, f"{moment:%H:%M}"):
             raise TimestampError(

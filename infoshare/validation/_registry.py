@@ -56,6 +56,9 @@ class EmitAt(Protocol):
     ) -> None: ...
 
 
+#: Which of the given ids exist outside the input (see ``ValidationOptions.resolve_ids``).
+IdResolver = Callable[[frozenset[str]], frozenset[str]]
+
 #: About 70 MB of cross-object state on typical bundles (docs/adr/0005-bounded-memory.md).
 DEFAULT_SPILL_THRESHOLD = 200_000
 
@@ -69,6 +72,11 @@ class ValidationOptions:
     ignore: frozenset[str] = frozenset()
     #: Ids known to exist outside the input (the collection the bundle goes to).
     context_ids: frozenset[str] = field(default_factory=frozenset)
+    #: Asked once, at the end of the pass, with every reference that names no
+    #: object of the input, of ``context_ids`` or of the well-known set; returns
+    #: those that exist outside the input (IS-301). A TAXII node answers from
+    #: what the submitter may see, so the answer never reveals hidden objects.
+    resolve_ids: IdResolver | None = None
     #: Findings kept in the report; further ones are only counted.
     max_findings: int | None = 10_000
     #: Entries each cross-object check keeps in memory before it moves them to a

@@ -36,6 +36,12 @@ from infoshare_server.backend import SqlBackend
 from infoshare_server.config import NodeConfig
 from infoshare_server.db_timeouts import register_database_errors
 from infoshare_server.health import health_blueprint
+from infoshare_server.http.edges import (
+    CanonicalURL,
+    HeadAsGet,
+    NodeFlask,
+    canonical_url_response,
+)
 from infoshare_server.http.errors import register_error_handlers
 from infoshare_server.http.protocol import RequestChecks, StrictJSONProvider
 from infoshare_server.ratelimit import RateLimits
@@ -94,7 +100,8 @@ def create_app(config: NodeConfig, backend: Backend | None = None) -> Flask:
     ``backend`` defaults to :func:`open_backend`; tests may pass another
     medallion backend.
     """
-    app = Flask("infoshare_server")
+    app = NodeFlask("infoshare_server")
+    app.wsgi_app = HeadAsGet(app.wsgi_app)  # type: ignore[method-assign]
     app.json = StrictJSONProvider(app)
     app.config.update(MAX_CONTENT_LENGTH=config.limits.max_content_length)
     app.node_config = config  # type: ignore[attr-defined]
@@ -123,6 +130,7 @@ def create_app(config: NodeConfig, backend: Backend | None = None) -> Flask:
     app.after_request(access.audit_denied)
     register_error_handlers(app)
     register_database_errors(app)
+    app.register_error_handler(CanonicalURL, canonical_url_response)
     app.register_blueprint(health_blueprint)
     for blueprint in (
         discovery.discovery_bp,

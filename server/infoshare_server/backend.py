@@ -423,6 +423,7 @@ class SqlBackend(Backend):  # type: ignore[misc]
             within=audit if self.access is not None else None,
             submitter=policy.requester.id if policy.requester is not None else None,
             writer=writer,
+            visibility=policy.referable(key),
         )
         return record.resource()
 

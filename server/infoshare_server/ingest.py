@@ -10,9 +10,11 @@ docs/architecture.md and docs/adr/0004-sql-storage.md:
    the server cannot process the content) and a message naming the problem.
 2. Every object is validated with the library's validator: the FIMI profile
    for a "profile" collection, plain STIX 2.1 for a "stix" one. The posted
-   objects are validated together, so references among them resolve, and
-   references to objects the collection already holds are passed in as
-   context (``ValidationOptions.context_ids``). An object with an error
+   objects are validated together, so references among them resolve; the
+   validator asks the node once, at the end, about the references left
+   (``ValidationOptions.resolve_ids``), and the node answers from the objects
+   of the collection the submitter may see, so a reference to a hidden object
+   fails exactly like one to an unknown id (no existence oracle). An object with an error
    finding is a failure whose message lists the check ids
    ("IS-501: … | IS-301: …"); warnings do not reject. IS-111 (duplicate in one
    bundle) is not applied: a duplicate is not an error for the node.
@@ -48,10 +50,10 @@ from sqlalchemy.engine import Connection
 
 from infoshare.stix.envelope import taxii_envelope_problems
 from infoshare.stix.identifiers import identifier_type, is_identifier
-from infoshare.stix.references import reference_ids
 from infoshare.stix.timestamps import TimestampError
 from infoshare.stix.tlp import tlp_level
 from infoshare.validation import Finding, Severity, ValidationOptions, Validator
+from infoshare.validation._registry import IdResolver
 from infoshare_server.access._origin import NOT_OWNER, Writer, decide, owners
 from infoshare_server.errors import RequestError
 from infoshare_server.storage import (
@@ -62,6 +64,7 @@ from infoshare_server.storage import (
     StatusDetail,
     StatusRecord,
     Store,
+    Visibility,
     existing_ids,
     insert_objects,
     lock_clock,
@@ -118,6 +121,7 @@ class Ingest:
         within: WithinTransaction | None = None,
         submitter: str | None = None,
         writer: Writer | None = None,
+        visibility: Visibility | None = None,
     ) -> StatusRecord:
         """Add the objects of ``envelope`` to the collection ``key``; the stored status.
 
@@ -128,11 +132,12 @@ class Ingest:
         with each new version and the status (docs/adr/0006-partner-access.md).
         ``writer`` is the organisation adding them and what it may read
         (default: the node's own organisation, seeing everything).
+        ``visibility`` is what the submitter may see of the collection: references
+        resolve only against those objects (None: every stored object).
         """
         writer = writer or Writer(LOCAL_ORIGIN, None)
         items = _objects_of(envelope)
-        known = self._known_references(key, items)
-        findings = self._validate(key.settings.mode, items, known)
+        findings = self._validate(key.settings.mode, items, self._resolver(key, visibility))
         request_timestamp = format_date_added(request_time)
         details: list[StatusDetail | None] = []
         accepted: list[tuple[int, NewObject]] = []
@@ -214,35 +219,35 @@ class Ingest:
             )
         return kept
 
-    def _known_references(
-        self, key: CollectionKey, items: Sequence[dict[str, Any]]
-    ) -> frozenset[str]:
-        """The ids referenced by ``items`` that the collection already holds."""
-        posted = {obj["id"] for obj in items}
-        refs = {
-            ref
-            for obj in items
-            for ref in reference_ids(obj)
-            if ref not in posted and len(ref) <= MAX_ID_LENGTH and is_identifier(ref)
-        }
-        if not refs:
-            return frozenset()
-        with self.store.reading() as connection:
-            return frozenset(existing_ids(connection, key.collection_pk, refs))
-
     def _validate(
-        self, mode: str, items: Sequence[dict[str, Any]], known: frozenset[str]
+        self, mode: str, items: Sequence[dict[str, Any]], resolve: IdResolver
     ) -> dict[int, list[Finding]]:
-        validator = self._validators[mode]
-        if known:
-            validator = copy.copy(validator)
-            validator.options = dataclasses.replace(validator.options, context_ids=known)
+        validator = copy.copy(self._validators[mode])
+        validator.options = dataclasses.replace(validator.options, resolve_ids=resolve)
         report = validator.validate_objects(items, name="request")
         by_index: dict[int, list[Finding]] = {}
         for finding in report.findings:
             if finding.severity is Severity.ERROR and finding.object_index is not None:
                 by_index.setdefault(finding.object_index, []).append(finding)
         return by_index
+
+    def _resolver(self, key: CollectionKey, visibility: Visibility | None) -> IdResolver:
+        """IS-301's resolver: which references name a stored object the submitter may see.
+
+        A reference to an object hidden from the submitter fails exactly like
+        one to an id the collection never held, so the answer is no oracle.
+        """
+
+        def resolve(refs: frozenset[str]) -> frozenset[str]:
+            wanted = [ref for ref in refs if len(ref) <= MAX_ID_LENGTH and is_identifier(ref)]
+            if not wanted:
+                return frozenset()
+            with self.store.reading() as connection:
+                return frozenset(
+                    existing_ids(connection, key.collection_pk, wanted, visibility=visibility)
+                )
+
+        return resolve
 
 
 def _objects_of(envelope: object) -> list[dict[str, Any]]:

@@ -1,8 +1,9 @@
 """Stateless, opaque ``next`` tokens for keyset paging (TAXII 2.1 §3.4.3).
 
 Implements the paging design of docs/adr/0004-sql-storage.md. A token
-carries everything needed to serve the next page, so any worker can serve it
-and nothing is kept between requests:
+carries everything needed to serve the next page, so any worker (and any
+instance sharing the node's paging secret) can serve it and nothing is kept
+between requests:
 
 * the endpoint kind (objects, manifest, object, versions),
 * the API root and collection it was issued for,
@@ -13,11 +14,20 @@ and nothing is kept between requests:
 * the partner it was issued to (docs/adr/0006-partner-access.md): a token is
   useless to anyone else.
 
-Format: ``base64url(payload) "." base64url(HMAC-SHA256(secret, payload))``,
-no padding. The payload is compact JSON. Decoding checks the signature in
-constant time first, then that the kind, collection and filters are those of
-the request; any mismatch is a :class:`~infoshare_server.errors.RequestError`
-(HTTP 400) that says which.
+**Opaque.** ``seq`` is node-wide: a readable position would let a client
+count the rows hidden from it between two pages. So the token is sealed with
+AES-256-GCM (authenticated encryption): nothing in it can be read, and
+nothing changed without detection. The key is derived from the node's paging
+secret with HKDF-SHA256 and the purpose label :data:`KEY_LABEL`, so the
+secret itself never keys anything else the same way. The plaintext is padded
+to a multiple of :data:`_PAD` bytes, so not even the token's length follows
+the position.
+
+Format: ``base64url(version || nonce(12) || ciphertext || tag(16))``, no
+padding; ``version`` is one byte (:data:`_TOKEN_VERSION`), also bound as
+associated data. Opening a token checks the tag first; then the kind,
+collection, filters and partner must be those of the request. Any failure is
+a :class:`~infoshare_server.errors.RequestError` (HTTP 400) that says which.
 """
 
 from __future__ import annotations
@@ -27,9 +37,15 @@ import binascii
 import hashlib
 import hmac
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from infoshare_server.errors import RequestError
 
@@ -38,7 +54,16 @@ Endpoint = Literal["objects", "manifest", "object", "versions"]
 #: The filter parameters that shape a result (TAXII 2.1 §3.4.1, §3.4.2).
 FILTER_KEYS = ("added_after", "match[id]", "match[spec_version]", "match[type]", "match[version]")
 
-_TOKEN_VERSION = 1
+#: Version 1 tokens were signed but readable; version 2 tokens are sealed.
+_TOKEN_VERSION = 2
+#: HKDF ``info``: the paging key is used for this purpose only.
+KEY_LABEL = b"infoshare node: next-token sealing key, version 2"
+_NONCE_BYTES = 12
+_TAG_BYTES = 16
+#: The plaintext is padded to a multiple of this many bytes.
+_PAD = 64
+#: Digits of the position in the plaintext (a BIGINT has at most 19).
+_SEQ_DIGITS = 20
 #: Tokens longer than this are refused before any work.
 MAX_TOKEN_LENGTH = 2048
 
@@ -72,6 +97,7 @@ class PageToken:
     api_root: str
     collection_id: str
     filters: str
+    #: The keyset position: the ``seq`` of the last row served (sealed in the token).
     after_seq: int
     #: The id of the partner the token was issued to ("" when there is none).
     partner: str = ""
@@ -85,32 +111,41 @@ def _b64decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def paging_key(secret: bytes) -> bytes:
+    """The 256-bit token key derived from the node's paging secret (HKDF-SHA256)."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=KEY_LABEL).derive(secret)
+
+
 class PageSigner:
-    """Issues and checks ``next`` tokens with the node's secret."""
+    """Issues and opens sealed ``next`` tokens with a key derived from the node's secret."""
 
     def __init__(self, secret: bytes) -> None:
         if len(secret) < 16:
             raise ValueError("the paging secret must be at least 16 bytes")
-        self._secret = secret
-
-    def _mac(self, payload: bytes) -> bytes:
-        return hmac.new(self._secret, payload, hashlib.sha256).digest()
+        self._aead = AESGCM(paging_key(secret))
+        self._header = bytes([_TOKEN_VERSION])
 
     def issue(self, token: PageToken) -> str:
-        payload = json.dumps(
+        """A sealed token for ``token``: a fresh random nonce each time."""
+        if not 0 <= token.after_seq < 10**_SEQ_DIGITS:
+            raise ValueError(f"a keyset position must be 0 to 10**{_SEQ_DIGITS} - 1")
+        plaintext = json.dumps(
             {
-                "v": _TOKEN_VERSION,
                 "k": token.endpoint,
                 "r": token.api_root,
                 "c": token.collection_id,
                 "f": token.filters,
-                "s": token.after_seq,
+                # Fixed width, so the plaintext's length never depends on the position.
+                "s": f"{token.after_seq:0{_SEQ_DIGITS}d}",
                 "p": token.partner,
             },
             separators=(",", ":"),
             ensure_ascii=True,
         ).encode("ascii")
-        return f"{_b64encode(payload)}.{_b64encode(self._mac(payload))}"
+        plaintext += b" " * (-len(plaintext) % _PAD)  # JSON allows trailing blanks
+        nonce = os.urandom(_NONCE_BYTES)
+        sealed = self._aead.encrypt(nonce, plaintext, self._header)
+        return _b64encode(self._header + nonce + sealed)
 
     def check(
         self,
@@ -125,18 +160,19 @@ class PageSigner:
         """The keyset position in ``text`` if it was issued for this very request.
 
         Raises :class:`RequestError` (400) for a token that is malformed,
-        altered, issued by another node, or issued for another endpoint,
-        collection, set of filters or partner.
+        truncated, altered, issued by another node, or issued for another
+        endpoint, collection, set of filters or partner.
         """
-        payload = self._verified_payload(text)
+        plaintext = self._opened(text)
         try:
-            data = json.loads(payload)
-            fields = (data["v"], data["k"], data["r"], data["c"], data["f"], data["s"])
-            owner = str(data.get("p", ""))
-        except (ValueError, KeyError, TypeError, AttributeError):
+            data = json.loads(plaintext)
+            fields = (data["k"], data["r"], data["c"], data["f"], data["s"], data["p"])
+        except (ValueError, KeyError, TypeError):
             raise _bad("the next token cannot be read") from None
-        version, kind, root, collection, digest, after_seq = fields
-        if version != _TOKEN_VERSION or not isinstance(after_seq, int) or after_seq < 0:
+        kind, root, collection, digest, after_seq, owner = fields
+        if not isinstance(after_seq, str) or len(after_seq) != _SEQ_DIGITS:
+            raise _bad("the next token cannot be read")
+        if not (after_seq.isascii() and after_seq.isdigit()):
             raise _bad("the next token cannot be read")
         if root != api_root or collection != collection_id:
             raise _bad("the next token was issued for another collection")
@@ -144,22 +180,30 @@ class PageSigner:
             raise _bad(f"the next token was issued for the {kind} endpoint, not {endpoint}")
         if not hmac.compare_digest(str(digest), filters):
             raise _bad("the next token was issued for other filters")
-        if not hmac.compare_digest(owner.encode("utf-8"), partner.encode("utf-8")):
+        if not hmac.compare_digest(str(owner).encode("utf-8"), partner.encode("utf-8")):
             raise _bad("the next token was issued to another partner")
-        return after_seq
+        return int(after_seq)
 
-    def _verified_payload(self, text: str) -> bytes:
-        if not isinstance(text, str) or len(text) > MAX_TOKEN_LENGTH or text.count(".") != 1:
+    def _opened(self, text: str) -> bytes:
+        """The plaintext of a sealed token; 400 unless it is whole and was sealed here."""
+        if not isinstance(text, str) or len(text) > MAX_TOKEN_LENGTH or not text.isascii():
             raise _bad("the next token cannot be read")
-        encoded, _, signature = text.partition(".")
         try:
-            payload = _b64decode(encoded)
-            mac = _b64decode(signature)
+            raw = base64.b64decode(
+                text.encode("ascii") + b"=" * (-len(text) % 4), altchars=b"-_", validate=True
+            )
         except (binascii.Error, ValueError):
             raise _bad("the next token cannot be read") from None
-        if not hmac.compare_digest(mac, self._mac(payload)):
-            raise _bad("the next token is not valid: it was altered or issued by another node")
-        return payload
+        body = len(raw) - 1 - _NONCE_BYTES - _TAG_BYTES
+        if body < _PAD or body % _PAD or raw[:1] != self._header:
+            raise _bad("the next token cannot be read (truncated, or from an older node version)")
+        nonce, sealed = raw[1 : 1 + _NONCE_BYTES], raw[1 + _NONCE_BYTES :]
+        try:
+            return self._aead.decrypt(nonce, sealed, self._header)
+        except InvalidTag:
+            raise _bad(
+                "the next token is not valid: it was altered or issued by another node"
+            ) from None
 
 
 def _bad(message: str) -> RequestError:

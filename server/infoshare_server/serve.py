@@ -36,14 +36,17 @@ def gunicorn_options(config: NodeConfig) -> dict[str, Any]:
     Always gunicorn's threaded worker: its main loop waits for idle and
     kept-alive connections without holding a thread, and a client that sends
     its request slowly holds one thread of one worker (for at most
-    ``limits.body_timeout`` while its body arrives), not the whole worker.
+    ``limits.body_timeout`` while its body arrives), not the whole worker. It
+    runs as :class:`~infoshare_server.gunicorn_worker.TaxiiThreadWorker`, which
+    answers gunicorn's own refusals (400, 414, 431) in TAXII JSON.
     """
     server = config.server
     options: dict[str, Any] = {
         "bind": f"{server.host}:{server.port}",
         "workers": server.workers,
         "threads": server.threads,
-        "worker_class": "gthread",
+        # gunicorn's gthread worker, its own error pages in TAXII JSON (gunicorn_worker.py).
+        "worker_class": "infoshare_server.gunicorn_worker.TaxiiThreadWorker",
         "timeout": server.timeout,
         "graceful_timeout": min(server.timeout, 30),
         # Seconds an idle kept-alive connection stays open.

@@ -149,7 +149,8 @@ def test_status_is_visible_only_to_its_requester_and_administrators(node: Access
 def test_hidden_objects_change_no_header_and_no_count(node: AccessNode) -> None:
     visible = marked_identity("green")
     hidden = marked_identity("red")
-    node.add(OPERATOR, STIX_COLLECTION, [visible, hidden])
+    node.add(OPERATOR, STIX_COLLECTION, [visible])
+    node.add(OPERATOR, STIX_COLLECTION, [hidden])  # a later request: a later date_added
     path = collection_path(STIX_COLLECTION, "manifest/")
     params = {"added_after": "2000-01-01T00:00:00Z", "limit": "1000"}
     body = node.get("green-reader", path, params)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import threading
 import time
 
@@ -58,26 +57,68 @@ def test_a_token_replayed_elsewhere_is_refused(overrides: dict[str, str], messag
     assert caught.value.status == 400
 
 
-def test_a_tampered_or_foreign_token_is_refused() -> None:
+def _raw(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def test_a_tampered_truncated_or_foreign_token_is_refused() -> None:
     text = SIGNER.issue(TOKEN)
-    payload, signature = text.split(".")
-    data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    data["s"] = 0
-    forged = base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
-    for bad in (
-        f"{forged}.{signature}",
-        PageSigner(b"another-node-secret-0123456789ab").issue(TOKEN),
-        text[:-2] + ("AA" if not text.endswith("AA") else "BB"),
-        "",
-        "not-a-token",
-        "a.b.c",
-        "\x00.\x00",
-        "é.é",
-        "x" * 5000,
-    ):
+    raw = _raw(text)
+    flipped = [
+        _b64(raw[:i] + bytes([raw[i] ^ 1]) + raw[i + 1 :]) for i in (1, 13, 20, len(raw) - 1)
+    ]
+    cases = {
+        **{f"bit flipped at {i}": bad for i, bad in zip((1, 13, 20, -1), flipped, strict=True)},
+        "another node": PageSigner(b"another-node-secret-0123456789ab").issue(TOKEN),
+        "truncated by one byte": _b64(raw[:-1]),
+        "truncated to half": text[: len(text) // 2],
+        "old signed format": "eyJ2IjoxfQ.c2ln",
+        "version byte changed": _b64(b"\x01" + raw[1:]),
+        "empty": "",
+        "not base64": "not a token!",
+        "non-ascii": "é" * 40,
+        "NUL": "\x00" * 40,
+        "huge": "x" * 5000,
+    }
+    for name, bad in cases.items():
         with pytest.raises(RequestError) as caught:
             _check(bad)
-        assert caught.value.status == 400
+        assert caught.value.status == 400, name
+        message = str(caught.value.message)
+        assert "next token" in message and "start again without next" in message, name
+    for bad in [*flipped, cases["another node"]]:
+        with pytest.raises(RequestError, match="altered or issued by another node"):
+            _check(bad)
+    with pytest.raises(RequestError, match="truncated"):
+        _check(cases["truncated by one byte"])
+
+
+def test_nothing_in_a_token_is_readable() -> None:
+    """No position, id, collection or partner appears in the token's bytes, in any
+    encoding a client might try; equal requests get different tokens."""
+    secret = "north-media-partner"
+    position = 9_876_543_210
+    token = PageToken("objects", "fimi-root", "c-7a1f", filter_digest({}), position, secret)
+    texts = [SIGNER.issue(token) for _ in range(20)]
+    assert len(set(texts)) == 20  # a fresh nonce each time: issues cannot be compared
+    for text in texts:
+        raw = _raw(text)
+        for needle in (str(position), "fimi-root", "c-7a1f", secret, '"s"', "objects"):
+            assert needle.encode() not in raw
+            assert needle not in text
+        assert position.to_bytes(8, "big") not in raw and position.to_bytes(8, "little") not in raw
+        assert _check(text, api_root="fimi-root", collection_id="c-7a1f",
+                      filters=filter_digest({}), partner=secret) == position  # fmt: skip
+
+
+def test_the_token_length_does_not_follow_the_position() -> None:
+    lengths = {len(SIGNER.issue(PageToken("objects", "fimi", "c-1", "d", seq))) for seq in
+               (1, 9, 10, 99_999, 10**12, 10**17)}  # fmt: skip
+    assert len(lengths) == 1
 
 
 @settings(max_examples=300, deadline=None)
@@ -137,7 +178,8 @@ def test_two_workers_share_the_paging(make_backend) -> None:  # type: ignore[no-
 
 def test_paging_with_concurrent_writers_misses_nothing(make_backend) -> None:  # type: ignore[no-untyped-def]
     """Writers on several workers add while a reader pages: the reader ends up with
-    every object, once, and seq order, date_added order and commit order agree."""
+    every object, once, and seq order, date_added order and commit order agree
+    (the objects of one request share their date_added)."""
     reader = make_backend()
     roots = list(reader.api_roots.values())
     writers = [make_backend(roots) for _ in range(3)]
@@ -180,4 +222,6 @@ def test_paging_with_concurrent_writers_misses_nothing(make_backend) -> None:  #
         rows = select_objects(connection, key.collection_pk, ObjectQuery(versions=("all",)))
     assert [r.seq for r in rows] == sorted(r.seq for r in rows)
     dates = [r.date_added for r in rows]
-    assert dates == sorted(dates) and len(set(dates)) == len(dates)
+    # One date_added per add request, strictly increasing from one request to the next.
+    assert dates == sorted(dates) and len(set(dates)) == len(batches)
+    assert all(len(set(dates[i : i + 4])) == 1 for i in range(0, len(dates), 4))

@@ -88,7 +88,7 @@ password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXN
 def test_gunicorn_runs_threaded_workers_with_the_configured_timeouts() -> None:
     config = parse_config(_config("[server]\nworkers = 3\nthreads = 6\ntimeout = 45\n"))
     options = gunicorn_options(config)
-    assert options["worker_class"] == "gthread"
+    assert options["worker_class"] == "infoshare_server.gunicorn_worker.TaxiiThreadWorker"
     assert (options["workers"], options["threads"], options["timeout"]) == (3, 6, 45)
     assert options["graceful_timeout"] <= 45
     assert "certfile" not in options

@@ -5,7 +5,11 @@ any depth of an object, extensions included (for example the FIMI incident
 extension's ``attribution.actor_refs``), as :mod:`infoshare.stix.references`
 finds them. It resolves when it names an object
 of the input, an id of the collection context (``ValidationOptions.context_ids``,
-CLI ``--context FILE``) or a well-known object (:data:`WELL_KNOWN_IDS`).
+CLI ``--context FILE``), a well-known object (:data:`WELL_KNOWN_IDS`), or an
+id the caller's resolver (``ValidationOptions.resolve_ids``) reports as
+existing. The resolver is asked once, after the pass, with exactly the
+references nothing else resolved: a TAXII node answers it from what the
+submitter may see, and no earlier walk of the references is needed.
 
 Memory stays bounded on very large inputs (docs/adr/0005-bounded-memory.md):
 the check keeps the set of ids seen, and only the references that did not
@@ -142,20 +146,35 @@ class ReferencesResolve(CrossObjectCheck):
             self._finish_spilled(emit_at)
             return
         ids = self._ids
-        for ref, where, path in self._pending:
-            if ref not in ids:
-                emit_at(where, path, unresolved_message(ref))
+        unresolved = [(ref, where, path) for ref, where, path in self._pending if ref not in ids]
         self._pending.clear()
+        outside = self._resolved_outside({ref for ref, _, _ in unresolved})
+        for ref, where, path in unresolved:
+            if ref not in outside:
+                emit_at(where, path, unresolved_message(ref))
+
+    def _resolved_outside(self, refs: set[str]) -> frozenset[str]:
+        """Which of ``refs`` exist outside the input: one call to the resolver, if any."""
+        resolve = self.options.resolve_ids
+        if resolve is None or not refs:
+            return frozenset()
+        return frozenset(resolve(frozenset(refs))) & refs
 
     def _finish_spilled(self, emit_at: EmitAt) -> None:
         self.spill.execute("CREATE INDEX seen_id ON seen (id)")
+        unresolved = " WHERE NOT EXISTS (SELECT 1 FROM seen WHERE seen.id = pending.ref)"
+        outside: frozenset[str] = frozenset()
+        if self.options.resolve_ids is not None:
+            refs = {
+                ref for (ref,) in self.spill.query(f"SELECT DISTINCT ref FROM pending{unresolved}")
+            }
+            outside = self._resolved_outside(refs)
         rows = self.spill.query(
-            "SELECT ref, file, idx, line, object_id, path FROM pending"
-            " WHERE NOT EXISTS (SELECT 1 FROM seen WHERE seen.id = pending.ref)"
-            " ORDER BY rowid"
+            f"SELECT ref, file, idx, line, object_id, path FROM pending{unresolved} ORDER BY rowid"
         )
         for ref, file, index, line, object_id, path in rows:
-            emit_at(ObjectRef(file, index, line, object_id), path, unresolved_message(ref))
+            if ref not in outside:
+                emit_at(ObjectRef(file, index, line, object_id), path, unresolved_message(ref))
 
 
 def unresolved_message(ref: str) -> str:

@@ -86,7 +86,7 @@ class AccessControl:
     # --- authentication ----------------------------------------------------------------
 
     def authenticate_request(self) -> Response | None:
-        """Flask ``before_request`` hook: sets ``g.partner`` or answers 401."""
+        """Flask ``before_request`` hook: sets ``g.policy`` or answers 401."""
         if request.endpoint is None or request.blueprint == "health":
             return None
         certificate = request.environ.get(ENVIRON_KEY)

@@ -18,6 +18,7 @@ which rows a query may return   :meth:`Policy.visibility` (a storage clause;
                                 by origin from ``_origin``)
 may they add objects            :meth:`Policy.require_write`
 who writes, for ownership       :meth:`Policy.writer` (rules in ``_origin``)
+what references may resolve     :meth:`Policy.referable`
 may they delete (withdraw)      :meth:`Policy.require_delete`,
                                 :meth:`Policy.may_withdraw`
 what of a status they may see   :meth:`Policy.status_view`
@@ -243,6 +244,22 @@ class Policy:
         if self.requester is None:
             return None
         return Writer(organisation_of(self.requester), self.visibility(key, connection))
+
+    def referable(
+        self, key: CollectionKey, connection: Connection | None = None
+    ) -> Visibility | None:
+        """What the references of objects this requester adds may resolve against
+        (IS-301 on ingest): what it may read, or, without the read right, only what
+        it submitted itself. A reference to an object hidden from it then fails
+        exactly like one to an id the collection never held: no existence oracle.
+        None without access control: every stored object.
+        """
+        if self.requester is None:
+            return self._open_visibility
+        if self.rights(key, connection).read:
+            return self.visibility(key, connection)
+        submitter = self.requester.id
+        return lambda table: table.c.submitter == submitter
 
     def may_withdraw(
         self, connection: Connection, key: CollectionKey, object_id: str

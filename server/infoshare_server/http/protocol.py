@@ -38,6 +38,10 @@ from infoshare_server.http.rawjson import encode
 #: Deepest nesting of arrays and objects accepted in a request body.
 MAX_JSON_DEPTH = 64
 
+#: Longest ``limit`` accepted (Python converts no longer digit string to a number); a
+#: larger but well-formed limit is capped at ``limits.max_page_size`` like any other.
+MAX_LIMIT_DIGITS = 4300
+
 #: Paths whose POST takes a body (TAXII 2.1 §5.5 Add Objects).
 _OBJECTS_PATH = re.compile(r"^/[^/]+/collections/[^/]+/objects/$")
 
@@ -81,8 +85,17 @@ def _check_parameters() -> None:
             400,
         )
     limit = request.args.get("limit")
-    if limit is not None and not (limit.isascii() and limit.isdigit() and int(limit) > 0):
-        raise _fail(f"limit must be a positive whole number (got {limit[:64]!r})", 400)
+    if limit is not None and not _valid_limit(limit):
+        raise _fail(
+            f"limit must be a positive whole number of at most {MAX_LIMIT_DIGITS} digits"
+            f" (got {limit[:64]!r})",
+            400,
+        )
+
+
+def _valid_limit(limit: str) -> bool:
+    """A positive whole number short enough to convert."""
+    return limit.isascii() and limit.isdigit() and len(limit) <= MAX_LIMIT_DIGITS and int(limit) > 0
 
 
 def _valid_timestamp(value: str) -> bool:

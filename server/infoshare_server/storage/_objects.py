@@ -31,7 +31,7 @@ from sqlalchemy.sql import ColumnElement, FromClause
 from infoshare_server.storage import _tables as t
 from infoshare_server.storage._engine import is_sqlite
 from infoshare_server.storage._origin_migration import LOCAL_ORIGIN
-from infoshare_server.storage._time import format_date_added, next_moment, parse_date_added
+from infoshare_server.storage._time import format_date_added, next_date_added
 
 #: Decides which stored rows a caller may see; receives the objects table (aliased).
 Visibility = Callable[[FromClause], ColumnElement[bool]]
@@ -247,15 +247,27 @@ def refresh_last(
     connection.execute(stmt)
 
 
-def existing_ids(connection: Connection, collection_pk: int, ids: Iterable[str]) -> set[str]:
-    """Which of ``ids`` have at least one stored version in the collection."""
+def existing_ids(
+    connection: Connection,
+    collection_pk: int,
+    ids: Iterable[str],
+    *,
+    visibility: Visibility | None = None,
+) -> set[str]:
+    """Which of ``ids`` have at least one stored version in the collection that
+    ``visibility`` admits (every stored version when None)."""
     found: set[str] = set()
     wanted = sorted(set(ids))
+    o = _ROW
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
         stmt = (
-            sa.select(t.objects.c.object_id)
-            .where(t.objects.c.collection_pk == collection_pk, t.objects.c.object_id.in_(chunk))
+            sa.select(o.c.object_id)
+            .where(
+                o.c.collection_pk == collection_pk,
+                o.c.object_id.in_(chunk),
+                *_visible(visibility, o),
+            )
             .distinct()
         )
         found.update(connection.execute(stmt).scalars())
@@ -301,10 +313,20 @@ def insert_objects(
     already holds there), also earlier in ``new``; it is not written again.
     ``is_last`` is kept per namespace. Runs inside the caller's write
     transaction and locks the node clock first.
+
+    Every object stored by one call gets the same ``date_added``: ``now``, or
+    one microsecond after the node's last ``date_added`` if the clock has not
+    moved past it (TAXII 2.1 §3.4.2 lets objects share a ``date_added``). So
+    ``date_added`` never counts rows, and hidden rows between two visible ones
+    leave no trace in it; across calls it still strictly increases in commit
+    order, so ``added_after`` with a page's last ``date_added`` never skips a
+    later request. Rows keep their own node-wide ``seq``, the keyset of paging,
+    which clients never see (``paging.py`` seals it).
     """
     last_seq, last_added = lock_clock(connection)
-    #: The instant of ``last_added``, parsed once (not once per object).
-    last_moment = parse_date_added(last_added) if last_added is not None else None
+    #: One ``date_added`` for every object this request stores (see the function doc).
+    added = format_date_added(next_date_added(now, last_added))
+    version_of_unversioned = added[:-1] + "000Z"
     #: (namespace, id, version_key) -> stored version; (namespace, id, None) -> a stored
     #: version of that id in that namespace.
     present: dict[tuple[str, str, str | None], str] = {}
@@ -343,11 +365,9 @@ def insert_objects(
         if stored is not None:
             outcome.append(Inserted(None, stored))
             continue
-        last_moment = next_moment(now, last_moment)
-        last_added = format_date_added(last_moment)
         last_seq += 1
-        version = item.version if item.version is not None else last_added
-        key = item.version_key if item.version_key is not None else last_added[:-1] + "000Z"
+        version = item.version if item.version is not None else added
+        key = item.version_key if item.version_key is not None else version_of_unversioned
         rows.append(
             {
                 "seq": last_seq,
@@ -357,7 +377,7 @@ def insert_objects(
                 "version": version,
                 "version_key": key,
                 "spec_version": item.spec_version,
-                "date_added": last_added,
+                "date_added": added,
                 "body": item.body,
                 "tlp": item.tlp,
                 "submitter": item.submitter,
@@ -370,7 +390,7 @@ def insert_objects(
         _promote(latest, demoted, slot, (item.spec_version, key), rows[-1])
         present[(item.namespace, item.object_id, item.version_key)] = version
         present.setdefault((item.namespace, item.object_id, None), version)
-        outcome.append(Inserted(last_added, version))
+        outcome.append(Inserted(added, version))
     for start in range(0, len(demoted), _CHUNK):
         chunk_seqs = demoted[start : start + _CHUNK]
         connection.execute(sa.update(o).where(o.c.seq.in_(chunk_seqs)).values(is_last=False))
@@ -379,7 +399,7 @@ def insert_objects(
         connection.execute(
             sa.update(t.node_clock)
             .where(t.node_clock.c.id == 1)
-            .values(last_seq=last_seq, last_date_added=last_added)
+            .values(last_seq=last_seq, last_date_added=added)
         )
     return outcome
 

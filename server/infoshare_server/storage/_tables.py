@@ -6,9 +6,13 @@ here always comes with a new migration step.
 
 * ``objects`` holds every stored version of every object. ``seq`` is the
   node-wide, strictly increasing position of a row: it orders results and is
-  the keyset that ``next`` tokens carry. ``date_added`` is assigned in the same
-  order (see ``node_clock``), so ordering by ``seq`` is ordering by
-  ``date_added``. ``body`` is the JSON text exactly as received.
+  the keyset that ``next`` tokens carry (sealed: clients never see it).
+  ``date_added`` is the time of the add request that stored the row, shared by
+  every row of that request and strictly increasing from one request to the
+  next (see ``node_clock``), so ordering by ``seq`` is ordering by
+  ``(date_added, seq)``, and ``date_added`` reveals nothing about rows a reader
+  cannot see. Databases written before this rule (one microsecond per row)
+  satisfy the same order. ``body`` is the JSON text exactly as received.
 * ``node_clock`` is one row: the last ``seq`` and ``date_added`` handed out.
   Writers lock it for the length of their transaction, which makes commit
   order, ``seq`` order and ``date_added`` order the same on every database.

@@ -7,7 +7,8 @@ PostgreSQL. What a timestamp is, is decided by :mod:`infoshare.stix.timestamps`;
 this module only shapes the node's keys from it.
 
 * ``date_added`` is written by the node with microsecond precision:
-  ``2026-12-01T13:14:15.123456Z`` (the form clients see).
+  ``2026-12-01T13:14:15.123456Z`` (the form clients see); the objects of one
+  add request share one.
 * an object's version key is its ``modified`` (or ``created``) timestamp with
   nanosecond precision: ``2026-12-01T13:14:15.123000000Z``; two spellings of
   one instant (``…15Z`` and ``…15.000Z``) get the same key.
@@ -72,13 +73,24 @@ def parse_date_added(value: str) -> datetime:
 def next_date_added(now: datetime, last: str | None) -> datetime:
     """``now``, or one microsecond after ``last`` when the clock has not moved past it.
 
-    Keeps ``date_added`` strictly increasing across the node even if the
-    wall clock stalls or steps back.
+    Keeps ``date_added`` strictly increasing from one add request to the next
+    across the node, even if the wall clock stalls or steps back (the objects
+    of one request share theirs, ``_objects.insert_objects``).
     """
     return next_moment(now, parse_date_added(last) if last is not None else None)
 
 
 _MICROSECOND = timedelta(microseconds=1)
+
+
+def just_before(value: str) -> str:
+    """The stored ``date_added`` one microsecond before ``value`` (also stored form).
+
+    ``added_after`` set to it asks for every object added at ``value`` or later:
+    what a client resumes with when a page may have ended inside a group of
+    objects sharing one ``date_added``.
+    """
+    return format_date_added(parse_date_added(value) - _MICROSECOND)
 
 
 def next_moment(now: datetime, last: datetime | None) -> datetime:

@@ -16,9 +16,10 @@ Implements "pull", "incremental", "resumable", "idempotent", "ingest",
   refused and kept in ``sync_rejections``). In ONE transaction: the accepted objects, their
   provenance (remote, remote collection, arrival time), every refused object
   with its check ids, and the new watermark, the page's
-  ``X-TAXII-Date-Added-Last``. A run killed at any point resumes after the
-  last committed page; a page committed twice is impossible, and a page
-  re-fetched after a crash only finds duplicates.
+  ``X-TAXII-Date-Added-Last`` (one microsecond less while more pages follow:
+  objects may share a ``date_added``, see :func:`_watermark`). A run killed
+  at any point resumes after the last committed page; a page committed twice
+  is impossible, and objects re-fetched after a crash only find duplicates.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from infoshare_server.storage import (
     NewObject,
     StatusRecord,
 )
+from infoshare_server.storage._time import just_before
 from infoshare_server.sync._local import LocalNode
 from infoshare_server.sync._progress import Counts, Progress
 from infoshare_server.sync._remote import Page, RemoteCollection
@@ -86,6 +88,20 @@ def pull(
     return counts
 
 
+def _watermark(page: Page) -> str:
+    """What the next run may ask ``added_after``: nothing at or before it is left to take.
+
+    Objects may share a ``date_added`` (a node gives every object of one add
+    request the same one, TAXII 2.1 §3.4.2), so while ``more`` is true the page
+    may have ended inside such a group: the watermark then stays one
+    microsecond before the page's last ``date_added``, and a resumed run takes
+    the rest of the group (finding the part it holds as duplicates) instead of
+    skipping it. The last page ends every group it holds.
+    """
+    assert page.date_added_last is not None
+    return just_before(page.date_added_last) if page.more else page.date_added_last
+
+
 def _store_page(
     local: LocalNode,
     key: CollectionKey,
@@ -122,7 +138,7 @@ def _store_page(
             remote=state.remote,
             remote_collection=state.remote_collection,
         )
-        write_state(connection, state, pulled_until=page.date_added_last)
+        write_state(connection, state, pulled_until=_watermark(page))
 
     # The remote's organisation is the origin; it never sees the outcome, so it cannot
     # probe, and a version of an object it does not own is refused and recorded.

@@ -99,9 +99,10 @@ def record_provenance(
 ) -> int:
     """Record that the rows stored at ``dates_added`` came from ``remote``.
 
-    ``date_added`` is strictly increasing on a node and writers run one at a
-    time, so the range from the first to the last of them holds exactly the
-    rows this transaction just wrote; each arrived at its ``date_added``.
+    ``date_added`` strictly increases from one write transaction to the next
+    (the rows of one share it) and writers run one at a time, so the range from
+    the first to the last of them holds exactly the rows this transaction just
+    wrote; each arrived at its ``date_added``.
     """
     stamps = sorted(set(dates_added))
     if not stamps:
