@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from infoshare_server.access import hash_password
 from infoshare_server.app import create_app
-from infoshare_server.auth import hash_password
 from infoshare_server.config import parse_config
 from medallion.backends.base import Backend
 
