@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from infoshare.validation import Finding, ValidationOptions, Validator
+from infoshare.validation import Finding, Severity, ValidationOptions, Validator
 from infoshare.validation.checks.stix_markings import selector_problem
 from infoshare.validation.checks.stix_patterns import MAX_PATTERN_LENGTH
 from infoshare.validation.checks.stix_urls import url_problem
@@ -39,7 +39,10 @@ def validator(mode: str = "stix") -> Validator:
 
 
 def findings(*objects: Any, mode: str = "stix") -> list[Finding]:
-    return validator(mode).validate_objects(list(objects)).findings
+    """The errors: these tests judge MUST rules; the SHOULD rules' warnings have their
+    own tests (test_checks_stix_should.py)."""
+    report = validator(mode).validate_objects(list(objects))
+    return [f for f in report.findings if f.severity is Severity.ERROR]
 
 
 def ids(*objects: Any, mode: str = "stix") -> set[str]:

@@ -190,7 +190,7 @@ def test_an_sco_with_a_wrong_id_is_told_the_right_one() -> None:
 
 
 def test_any_single_hash_counts_when_no_preferred_one_is_given() -> None:
-    hashes = {"SSDEEP": "3:AXGBicFlgVNhBGcL6wCrFQEv:AXGHsNhxLsr2C", "TLSH": "T1A0B0C0D0E0F0"}
+    hashes = {"SSDEEP": "3:AXGBicFlgVNhBGcL6wCrFQEv:AXGHsNhxLsr2C", "TLSH": "T1" + "A0B1C2D3E4" * 7}
     obj = {"type": "file", "spec_version": "2.1", "hashes": hashes}
     ids = expected_sco_ids(obj)
     assert ids is not None and len(ids) == 2
