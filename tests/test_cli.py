@@ -410,7 +410,7 @@ def test_select_and_ignore(
     assert code == ExitCode.FINDINGS and ERROR_CHECK.id in out and WARNING_CHECK.id in out
     code, out, _ = run_main(capsys, "validate", "--ignore", ERROR_CHECK.id, path)
     assert code == ExitCode.OK and ERROR_CHECK.id not in out and WARNING_CHECK.id in out
-    prefix = WARNING_CHECK.id[:4]  # e.g. "IS-3": every check of that group
+    prefix = WARNING_CHECK.id[:5]  # e.g. "IS-15": every check IS-150 to IS-159
     code, out, _ = run_main(capsys, "validate", "--select", f"IS-0, {prefix}", path)
     assert WARNING_CHECK.id in out and ERROR_CHECK.id not in out
     code, _, err = run_main(capsys, "validate", "--ignore", "IS-1,IS-99", path)
