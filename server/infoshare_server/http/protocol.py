@@ -78,10 +78,10 @@ def _fail(message: str, status: int) -> TaxiiError:
 
 def _check_parameters() -> None:
     added_after = request.args.get("added_after")
-    if added_after is not None and not _valid_timestamp(added_after):
+    problem = None if added_after is None else _timestamp_problem(added_after)
+    if problem is not None:
         raise _fail(
-            "added_after must be a timestamp such as 2026-03-01T12:00:00.000Z"
-            f" (got {added_after[:64]!r})",
+            f"added_after: {problem}; give an RFC 3339 timestamp such as 2026-03-01T12:00:00.000Z",
             400,
         )
     limit = request.args.get("limit")
@@ -98,12 +98,13 @@ def _valid_limit(limit: str) -> bool:
     return limit.isascii() and limit.isdigit() and len(limit) <= MAX_LIMIT_DIGITS and int(limit) > 0
 
 
-def _valid_timestamp(value: str) -> bool:
+def _timestamp_problem(value: str) -> str | None:
+    """Why ``value`` is not an RFC 3339 timestamp (an offset is allowed), or None."""
     try:
         parse_timestamp(value, allow_offset=True)
-    except TimestampError:
-        return False
-    return True
+    except TimestampError as exc:
+        return str(exc)
+    return None
 
 
 def _depth_ok(value: Any) -> bool:
