@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import math
+import hashlib
 import re
 import uuid
 from collections.abc import Mapping
@@ -161,11 +162,33 @@ def expected_sco_ids(obj: Mapping[str, Any]) -> tuple[str, ...] | None:
         chosen = [preferred] if preferred is not None else list(hashes)
         choices = [{**present, "hashes": {name: hashes[name]}} for name in chosen]
     try:
-        return tuple(
-            f"{kind}--{uuid.uuid5(STIX_NAMESPACE, canonical_json(choice))}" for choice in choices
-        )
+        return tuple(f"{kind}--{_uuid5(_canonical_members(choice))}" for choice in choices)
     except ValueError:
         return None
+
+
+#: The namespace's 16 bytes, prefixed to every name hashed for a UUIDv5.
+_NAMESPACE_BYTES: Final = STIX_NAMESPACE.bytes
+
+
+def _uuid5(name: str) -> str:
+    """``str(uuid.uuid5(STIX_NAMESPACE, name))`` (RFC 4122 §4.3), without building
+    UUID objects: the validator computes one per SCO."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+def _canonical_members(members: Mapping[str, Any]) -> str:
+    """:func:`canonical_json` of an object whose member names are ASCII property
+    names (sorted as text, which is their UTF-16 order)."""
+    return (
+        "{"
+        + ",".join(f'"{name}":{canonical_json(members[name])}' for name in sorted(members))
+        + "}"
+    )
 
 
 def expected_sco_id(obj: Mapping[str, Any]) -> str | None:

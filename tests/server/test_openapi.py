@@ -33,7 +33,7 @@ def _routes() -> set[tuple[str, str]]:
         {
             "node": {"title": "T", "secret_env": "UNUSED"},
             "api_roots": [{"name": "fimi", "title": "F"}],
-            "users": [{"name": "analyst", "password_hash": hash_password("x" * 16, n=2**10)}],
+            "users": [{"name": "analyst", "password_hash": hash_password("x" * 16)}],
         }
     )
     app = create_app(config, backend=Backend())
