@@ -28,13 +28,14 @@ id.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
-import hashlib
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
+from json.encoder import encode_basestring
 from typing import Any, Final
 
 from infoshare.profile import TYPE_MEDIA_CONTENT
@@ -167,6 +168,11 @@ def expected_sco_ids(obj: Mapping[str, Any]) -> tuple[str, ...] | None:
         return None
 
 
+#: A JSON string as ECMAScript's JSON.stringify writes it (short escapes, other control
+#: characters as \\u00xx, everything else as itself): what json.dumps does with
+#: ensure_ascii=False, called directly.
+_json_string: Final[Callable[[str], str]] = encode_basestring
+
 #: The namespace's 16 bytes, prefixed to every name hashed for a UUIDv5.
 _NAMESPACE_BYTES: Final = STIX_NAMESPACE.bytes
 
@@ -215,11 +221,12 @@ def canonical_json(value: Any) -> str:
     if value is None or value is True or value is False:
         return json.dumps(value)
     if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError("a string with a lone surrogate is not valid Unicode") from None
-        return json.dumps(value, ensure_ascii=False)
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("a string with a lone surrogate is not valid Unicode") from None
+        return _json_string(value)
     if isinstance(value, int):
         if abs(value) < 2**53:  # exact as a double: ECMAScript prints the digits
             return str(value)
