@@ -25,6 +25,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from typing import Any, Final
@@ -74,14 +75,16 @@ def _script(char: str) -> str | None:
     return name.split(" ", 1)[0] if name else None
 
 
+#: A character past ASCII and the Latin supplements (U+0000 to U+024F).
+_BEYOND_LATIN: Final = re.compile("[^\u0000-\u024f]")
+
+
 def non_latin_script(text: str) -> str | None:
     """The first script other than Latin that ``text`` writes a letter in, if any."""
     if text.isascii():
         return None
-    for char in text:
-        if ord(char) < 0x250:
-            continue  # ASCII and the Latin supplements
-        script = _script(char)
+    for found in _BEYOND_LATIN.finditer(text):  # skips ASCII and the Latin supplements in C
+        script = _script(found.group())
         if script is not None and script != "LATIN":
             return script.title()
     return None
