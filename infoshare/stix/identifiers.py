@@ -150,23 +150,31 @@ def expected_sco_ids(obj: Mapping[str, Any]) -> tuple[str, ...] | None:
     a non-finite number); other checks report such values.
     """
     kind = obj.get("type")
-    names = ID_CONTRIBUTING_PROPERTIES.get(kind) if isinstance(kind, str) else None
+    names = _SORTED_ID_PROPERTIES.get(kind) if isinstance(kind, str) else None
     if names is None:
         return None
-    present = {name: obj[name] for name in names if name in obj}
+    present = [name for name in names if name in obj]
     if not present:
         return ()
-    choices = [present]
-    hashes = present.get("hashes")
-    if isinstance(hashes, Mapping) and hashes:
+    try:
+        hashes = obj.get("hashes") if "hashes" in present else None
+        if not (isinstance(hashes, Mapping) and hashes):
+            return (f"{kind}--{_uuid5(_canonical_members(obj, present))}",)
         preferred = next((h for h in _HASH_PREFERENCE if h in hashes), None)
         chosen = [preferred] if preferred is not None else list(hashes)
-        choices = [{**present, "hashes": {name: hashes[name]}} for name in chosen]
-    try:
-        return tuple(f"{kind}--{_uuid5(_canonical_members(choice))}" for choice in choices)
+        return tuple(
+            f"{kind}--{_uuid5(_canonical_members({**obj, 'hashes': {h: hashes[h]}}, present))}"
+            for h in chosen
+        )
     except ValueError:
         return None
 
+
+#: ID Contributing Properties sorted as RFC 8785 sorts member names (they are
+#: ASCII, so their text order is their UTF-16 order).
+_SORTED_ID_PROPERTIES: Final = {
+    kind: tuple(sorted(names)) for kind, names in ID_CONTRIBUTING_PROPERTIES.items()
+}
 
 #: A JSON string as ECMAScript's JSON.stringify writes it (short escapes, other control
 #: characters as \\u00xx, everything else as itself): what json.dumps does with
@@ -180,21 +188,28 @@ _NAMESPACE_BYTES: Final = STIX_NAMESPACE.bytes
 def _uuid5(name: str) -> str:
     """``str(uuid.uuid5(STIX_NAMESPACE, name))`` (RFC 4122 §4.3), without building
     UUID objects: the validator computes one per SCO."""
-    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8")).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
-    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    text = digest.hex()
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
-
-
-def _canonical_members(members: Mapping[str, Any]) -> str:
-    """:func:`canonical_json` of an object whose member names are ASCII property
-    names (sorted as text, which is their UTF-16 order)."""
+    text = hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8")).hexdigest()
+    # The version digit becomes 5; the variant digit keeps its two low bits under 10xx.
     return (
-        "{"
-        + ",".join(f'"{name}":{canonical_json(members[name])}' for name in sorted(members))
-        + "}"
+        f"{text[:8]}-{text[8:12]}-5{text[13:16]}-{_VARIANT_DIGIT[text[16]]}{text[17:20]}"
+        f"-{text[20:32]}"
     )
+
+
+#: Hex digit -> the digit with the RFC 4122 variant bits (10xx) set.
+_VARIANT_DIGIT: Final = {f"{d:x}": f"{(d & 0x3) | 0x8:x}" for d in range(16)}
+
+
+def _canonical_members(obj: Mapping[str, Any], names: list[str]) -> str:
+    """:func:`canonical_json` of the members ``names`` of ``obj``, which are ASCII
+    property names already in sorted order (their UTF-16 order)."""
+    parts = []
+    for name in names:
+        value = obj[name]
+        # Strings are the usual case: ASCII ones need no check for lone surrogates.
+        text = _json_string(value) if type(value) is str and value.isascii() else None
+        parts.append(f'"{name}":{text if text is not None else canonical_json(value)}')
+    return "{" + ",".join(parts) + "}"
 
 
 def expected_sco_id(obj: Mapping[str, Any]) -> str | None:

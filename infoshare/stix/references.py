@@ -106,7 +106,7 @@ def _parts(chain: _Chain) -> PathParts:
     return tuple(steps)
 
 
-def reference_ids(obj: dict[str, Any]) -> list[str]:
+def reference_ids(obj: dict[str, Any] | list[Any]) -> list[str]:
     """The reference strings in ``obj``, repeats kept, in no particular order, without paths."""
     out: list[str] = []
     pending: list[Any] = [obj]

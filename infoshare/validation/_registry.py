@@ -38,9 +38,14 @@ class Emit(Protocol):
     def __call__(self, path: str, message: str, check_id: str | None = None) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ObjectRef:
-    """Where an object was read: enough to place a finding after the fact."""
+    """Where an object was read: enough to place a finding after the fact.
+
+    Treat it as immutable. It is not a frozen dataclass only because one is
+    built per object for the cross-object checks, and a frozen one costs
+    several times as much to build.
+    """
 
     file: str
     index: int

@@ -15,7 +15,9 @@ from typing import Any
 
 from infoshare.profile import STIX_SPEC_VERSION
 from infoshare.stix.identifiers import identifier_type, is_identifier, is_type_name
+from infoshare.stix.references import reference_ids
 from infoshare.stix.timestamps import EXAMPLE, timestamp_key
+from infoshare.validation._object_references import remember_references
 from infoshare.validation._registry import Emit, StixDict, object_check
 from infoshare.validation._schema import PathChain, render_path
 from infoshare.validation.checks.core_references import (
@@ -78,7 +80,9 @@ def _bad_reference(key: str, value: Any, typed: frozenset[str]) -> str | None:
 
 
 # How the walk treats a property, by its name (cached: names repeat across objects).
-_PLAIN, _REF, _REFS, _TIMESTAMP, _MAYBE_TIMESTAMP = range(5)
+# _OTHER_REF(S): named like a reference but defined by neither STIX nor the profile,
+# so not checked here, yet still collected for IS-301 (see object_references).
+_PLAIN, _REF, _REFS, _TIMESTAMP, _MAYBE_TIMESTAMP, _OTHER_REF, _OTHER_REFS = range(7)
 _KINDS: dict[str, int] = {}
 #: Identifiers already seen to be well-formed (markings and creators repeat a lot).
 _GOOD_IDS: set[str] = set()
@@ -92,10 +96,10 @@ def _kind_of(key: str) -> int:
     # property that holds a reference, not the value of every property so named; custom
     # properties are bound only by the naming rules of section 11.1. So a custom
     # x_..._ref holding "" breaks no MUST, and is not checked here.
-    if key.endswith("_ref") and key in DEFINED_REFERENCE_NAMES:
-        kind = _REF
-    elif key.endswith("_refs") and key in DEFINED_REFERENCE_NAMES:
-        kind = _REFS
+    if key.endswith("_ref"):
+        kind = _REF if key in DEFINED_REFERENCE_NAMES else _OTHER_REF
+    elif key.endswith("_refs"):
+        kind = _REFS if key in DEFINED_REFERENCE_NAMES else _OTHER_REFS
     elif key in TIMESTAMP_PROPERTIES:
         kind = _TIMESTAMP
     elif key.endswith(TIMESTAMP_SUFFIXES):
@@ -117,11 +121,17 @@ def _bad_timestamp(chain: PathChain, key: str, value: str, emit: Emit) -> None:
 
 
 def _scan(
-    node: dict[str, Any], chain: PathChain, emit: Emit, typed: frozenset[str], extra: frozenset[str]
+    node: dict[str, Any],
+    chain: PathChain,
+    emit: Emit,
+    typed: frozenset[str],
+    extra: frozenset[str],
+    refs: list[str],
 ) -> None:
     """Check identifiers and timestamps in ``node`` and below it.
 
     ``extra`` names further timestamp properties that hold at this level only.
+    Every reference string met (defined or only named like one) goes to ``refs``.
     """
     kinds, good_ids = _KINDS, _GOOD_IDS
     for key, value in node.items():
@@ -133,27 +143,54 @@ def _scan(
                 if key in extra:
                     _bad_timestamp(chain, key, value, emit)
             elif isinstance(value, dict):
-                _scan(value, (chain, key), emit, typed, _NONE)
+                _scan(value, (chain, key), emit, typed, _NONE, refs)
             elif isinstance(value, list):
-                for index, item in enumerate(value):
-                    if isinstance(item, dict):
-                        _scan(item, ((chain, key), index), emit, typed, _NONE)
+                _scan_list(value, (chain, key), emit, typed, refs)
         elif kind == _REF:
-            if isinstance(value, str) and value in good_ids:
-                continue  # the usual case, without a call
+            if isinstance(value, str):
+                refs.append(value)
+                if value in good_ids:
+                    continue  # the usual case, without a call
             problem = _bad_reference(key, value, typed)
             if problem:
                 emit(render_path((chain, key)), problem, "IS-103")
         elif kind == _REFS:
             if isinstance(value, list):
                 for index, item in enumerate(value):
-                    if isinstance(item, str) and item in good_ids:
-                        continue
+                    if isinstance(item, str):
+                        refs.append(item)
+                        if item in good_ids:
+                            continue
                     problem = _bad_reference(key, item, typed)
                     if problem:
                         emit(render_path(((chain, key), index)), problem, "IS-103")
-        elif isinstance(value, str) and (kind == _TIMESTAMP or _looks_like_date(value)):
-            _bad_timestamp(chain, key, value, emit)
+        elif kind in (_OTHER_REF, _OTHER_REFS):
+            # Collected as the reference walk does: a string, or the strings of a
+            # list. What sits deeper is checked, but holds no reference by that rule.
+            if isinstance(value, str):
+                if kind == _OTHER_REF:
+                    refs.append(value)
+            elif isinstance(value, dict):
+                _scan(value, (chain, key), emit, typed, _NONE, [])
+            elif isinstance(value, list):
+                if kind == _OTHER_REFS:
+                    refs.extend(item for item in value if isinstance(item, str))
+                _scan_list(value, (chain, key), emit, typed, [])
+        elif isinstance(value, str):
+            if kind == _TIMESTAMP or _looks_like_date(value):
+                _bad_timestamp(chain, key, value, emit)
+        elif isinstance(value, dict | list):  # a timestamp of the wrong type: a schema finding
+            refs.extend(reference_ids(value))
+
+
+def _scan_list(
+    items: list[Any], chain: PathChain, emit: Emit, typed: frozenset[str], refs: list[str]
+) -> None:
+    for index, item in enumerate(items):
+        if isinstance(item, dict):
+            _scan(item, (chain, index), emit, typed, _NONE, refs)
+        elif isinstance(item, list):
+            _scan_list(item, (chain, index), emit, typed, refs)
 
 
 @object_check("IS-103", also_emits=("IS-104",))
@@ -175,7 +212,9 @@ def check_identifiers_and_timestamps(obj: StixDict, emit: Emit) -> None:
     elif object_id is not None and kind not in STIX_TYPES:
         emit(".id", f"id must be an identifier string; {_ID_HINT}", "IS-103")
     typed = REFERENCE_PROPERTIES if kind in KNOWN_TYPES else _NONE
-    _scan(obj, None, emit, typed, TYPE_TIMESTAMP_PROPERTIES.get(kind, _NONE))
+    refs: list[str] = []
+    _scan(obj, None, emit, typed, TYPE_TIMESTAMP_PROPERTIES.get(kind, _NONE), refs)
+    remember_references(obj, refs)
 
 
 @object_check("IS-105")

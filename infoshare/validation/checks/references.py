@@ -26,7 +26,8 @@ from collections import Counter
 from typing import Final
 
 from infoshare import profile
-from infoshare.stix.references import iter_references, reference_ids
+from infoshare.stix.references import iter_references
+from infoshare.validation._object_references import object_references
 from infoshare.validation._registry import (
     CrossObjectCheck,
     EmitAt,
@@ -87,7 +88,7 @@ class ReferencesResolve(CrossObjectCheck):
         if isinstance(object_id, str):
             self._ids.add(object_id)
         ids, known = self._ids, self._known
-        for ref in reference_ids(obj):
+        for ref in object_references(obj):
             if ref not in ids and ref not in WELL_KNOWN_IDS and ref not in known:
                 self._add_pending(obj, where)  # the rare case: only now build the paths
                 break
