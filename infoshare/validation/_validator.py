@@ -32,6 +32,7 @@ from infoshare.validation._registry import (
     ObjectRef,
     ValidationOptions,
 )
+from infoshare.validation._runner import Runner, compile_runner
 from infoshare.validation._sources import Source, open_source
 
 #: Checks carried out by the reader itself (layers 1 and 2).
@@ -176,6 +177,12 @@ class Validator:
             for cls in CROSS_OBJECT_CHECKS
             if any(i in self.enabled for i in (cls.check_id, *cls.also_emits))
         ]
+        #: One straight-line function per object type, built when the type is first met
+        #: (see _runner.py); types no check names share the runner of ``None``.
+        self._runners: dict[str | None, Runner] = {}
+        self._named_kinds = frozenset(self._by_type).union(
+            *(cls.types for cls in self._cross if cls.types is not None)
+        )
 
     # --- public entry points ------------------------------------------------------
 
@@ -301,12 +308,30 @@ class Validator:
         if progress is not None:
             progress(bytes_read(), count)
 
+    def _runner_for(self, kind: str) -> Runner:
+        """The runner for objects of ``kind``, built on first use.
+
+        Only the types some check names get a runner of their own, so an input
+        with a million invented type names builds one runner, not a million.
+        """
+        key = kind if kind in self._named_kinds else None
+        runner = self._runners.get(key)
+        if runner is None:
+            plan = self._by_type.get(kind, self._for_all) if key is not None else self._for_all
+            observers = [
+                position
+                for position, cls in enumerate(self._cross)
+                if cls.types is None or (key is not None and kind in cls.types)
+            ]
+            runner = compile_runner(plan, observers, key or "other types")
+            self._runners[key] = runner
+        return runner
+
     def _observe(self, items: Iterable[tuple[int, int | None, Any]], sink: _Sink,
                  cross: list[CrossObjectCheck], progress: Progress | None,
                  bytes_read: Callable[[], int]) -> int:  # fmt: skip
         """Run the object checks on each object and show it to the cross-object checks."""
-        cross_types = [(c, c.types) for c in cross]
-        by_type, for_all = self._by_type, self._for_all
+        runners, runner_for = self._runners, self._runner_for
         emit = sink.emit
         count = 0
         for index, line, obj in items:
@@ -320,20 +345,10 @@ class Validator:
                 continue
             object_id = obj.get("id")
             sink.object_id = object_id if isinstance(object_id, str) else None
-            for check_id, fn in by_type.get(kind, for_all):
-                sink.check_id = check_id
-                try:
-                    fn(obj, emit)
-                except Exception as exc:  # a defect in a check must not hide the others
-                    sink.internal_error(check_id, exc, None)
-            if cross_types:
-                where = ObjectRef(sink.file, index, line, sink.object_id)
-                for checker, types in cross_types:
-                    if types is None or kind in types:
-                        try:
-                            checker.observe(obj, where)
-                        except Exception as exc:
-                            sink.internal_error(checker.check_id, exc, where)
+            runner = runners.get(kind)
+            if runner is None:
+                runner = runner_for(kind)
+            runner(obj, emit, sink, cross)
             if progress is not None and count % _PROGRESS_EVERY == 0:
                 progress(bytes_read(), count)
         return count
