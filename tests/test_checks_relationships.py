@@ -136,14 +136,26 @@ def test_a_malformed_table_is_a_spec_data_error() -> None:
         RelationshipTable.from_json({"relationships": [{"source": ["incident"]}], "common": []})
 
 
-def test_rendered_markdown_lists_every_row() -> None:
-    text = (SPEC / "profile" / "10-relationships.md").read_text("utf-8")
-    block = text.split("<!-- relationships:begin -->")[1].split("<!-- relationships:end -->")[0]
+def _rendered_block(file_name: str, name: str) -> str:
+    text = (SPEC / "profile" / file_name).read_text("utf-8")
+    return text.split(f"<!-- {name}:begin -->")[1].split(f"<!-- {name}:end -->")[0]
+
+
+def test_rendered_markdown_lists_every_row_in_its_place() -> None:
+    """The profile's rows and the common ones in §10.2, the STIX rows in annex A.1."""
+    places = {
+        "profile": _rendered_block("10-relationships.md", "relationships"),
+        "stix": _rendered_block("annex-a-stix-tables.md", "stix-relationships"),
+    }
     for row in ROWS:
         sources = ", ".join(f"`{s}`" for s in row["source"])
-        assert f"| {sources} | `{row['relationship_type']}` |" in block
+        line = f"| {sources} | `{row['relationship_type']}` | "
+        targets = ", ".join(f"`{t}`" for t in row["target"])
+        expected = line + targets + " |"
+        for origin, block in places.items():
+            assert (expected in block) == (origin == row["origin"]), (origin, expected)
     for kind in COMMON:
-        assert f"| `{kind}` |" in block
+        assert f"| `{kind}` |" in places["profile"]
 
 
 # --- IS-302 --------------------------------------------------------------------------------

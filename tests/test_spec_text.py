@@ -119,3 +119,23 @@ def test_every_relative_link_resolves() -> None:
 
 def test_renderer_escapes_table_cells() -> None:
     assert RENDER._cell("a | b\n c") == "a \\| b c"
+
+
+def test_each_vocabulary_is_listed_once_in_section_11_4_or_annex_a2() -> None:
+    """Trimming §11.4 moves a vocabulary to annex A.2; it never drops one."""
+    listed = {
+        "11-vocabularies.md": _block(PROFILE / "11-vocabularies.md", "vocabularies"),
+        "annex-a-stix-tables.md": _block(PROFILE / "annex-a-stix-tables.md", "annex-vocabularies"),
+    }
+    for path in sorted((SPEC / "vocabularies").glob("*.json")):
+        vocabulary = json.loads(path.read_text("utf-8"))
+        if not isinstance(vocabulary, dict) or "terms" not in vocabulary:
+            continue
+        headed = [name for name, block in listed.items() if f"### {vocabulary['name']} (" in block]
+        expected = "annex-a-stix-tables.md" if vocabulary.get("listed_in") else "11-vocabularies.md"
+        assert headed == [expected], f"{path.name} is listed in {headed}"
+
+
+def _block(path: Path, name: str) -> str:
+    text = path.read_text("utf-8")
+    return text.split(f"<!-- {name}:begin -->")[1].split(f"<!-- {name}:end -->")[0]

@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """Regenerate the tables of the profile text that are derived from JSON files.
 
-Three blocks are rewritten, each between its pair of HTML comment markers:
+Five blocks are rewritten, each between its pair of HTML comment markers:
 
-* ``checks``         in 14-conformance.md (§14.5), from spec/checks.json;
-* ``relationships``  in 10-relationships.md (§10.2), from
-  spec/vocabularies/relationships.json: the profile's links, the common
-  relationships and the links adopted from STIX 2.1, as three tables;
-* ``vocabularies``   in 11-vocabularies.md (§11.4), from spec/vocabularies/*.json.
+* ``checks``              in 14-conformance.md (§14.5), from spec/checks.json;
+* ``relationships``       in 10-relationships.md (§10.2), from
+  spec/vocabularies/relationships.json: the profile's links and the common
+  relationships, as two tables;
+* ``stix-relationships``  in annex-a-stix-tables.md (A.1): the links adopted
+  unchanged from STIX 2.1 (``"origin": "stix"`` in the same file);
+* ``vocabularies``        in 11-vocabularies.md (§11.4), from spec/vocabularies/*.json;
+* ``annex-vocabularies``  in annex-a-stix-tables.md (A.2): the vocabularies whose
+  file says ``"listed_in": "annex-a"``, kept out of §11.4 because FIMI cases do
+  not use them.
 
 Only the standard library is used. Run from anywhere:
 
@@ -102,6 +107,7 @@ def _relationship_rows(entries: Iterable[dict[str, Any]]) -> list[str]:
 
 
 def render_relationships() -> str | None:
+    """§10.2: the profile's own links, then the common relationships."""
     if not RELATIONSHIPS.is_file():
         return None
     data = json.loads(RELATIONSHIPS.read_text("utf-8"))
@@ -119,24 +125,37 @@ def render_relationships() -> str | None:
         rows.append(
             f"| `{common['relationship_type']}` | {joins} | {_cell(common['description'])} |"
         )
-    adopted = [e for e in entries if e["origin"] == "stix"]
-    if adopted:
-        intro = "Relationships adopted unchanged from the STIX 2.1 relationship summaries:"
-        rows += ["", intro, ""]
-        rows += _relationship_rows(adopted)
     return "\n".join(rows)
 
 
-def render_vocabularies() -> str:
-    parts: list[str] = []
+def render_stix_relationships() -> str | None:
+    """Annex A.1: the links adopted unchanged from the STIX 2.1 relationship summaries."""
+    if not RELATIONSHIPS.is_file():
+        return None
+    entries: list[dict[str, Any]] = json.loads(RELATIONSHIPS.read_text("utf-8"))["relationships"]
+    return "\n".join(_relationship_rows(e for e in entries if e["origin"] == "stix"))
+
+
+#: The value of a vocabulary file's ``listed_in`` that moves it from §11.4 to annex A.2.
+ANNEX_LISTING = "annex-a"
+
+
+def _vocabulary_files(in_annex: bool) -> Iterable[tuple[Path, dict[str, Any]]]:
     for path in sorted(VOCABULARIES.glob("*.json")):
         if path == RELATIONSHIPS:
             continue
         vocab = json.loads(path.read_text("utf-8"))
         if not isinstance(vocab, dict) or "terms" not in vocab:
             continue
-        kind = "closed" if vocab.get("kind") == "closed" else "open"
-        parts.append(f"### {vocab['name']} ({kind})")
+        if (vocab.get("listed_in") == ANNEX_LISTING) == in_annex:
+            yield path, vocab
+
+
+def render_vocabularies(in_annex: bool = False) -> str:
+    """§11.4 (``in_annex`` False) or annex A.2: one heading and table per vocabulary."""
+    parts: list[str] = []
+    for path, vocab in _vocabulary_files(in_annex):
+        parts.append(f"### {_vocabulary_heading(vocab)}")
         parts.append("")
         parts.append(_cell(vocab.get("description", "")))
         parts.append("")
@@ -152,13 +171,31 @@ def render_vocabularies() -> str:
         for term in vocab["terms"]:
             parts.append(f"| `{term['value']}` | {_cell(term.get('description', ''))} |")
         parts.append("")
+    if not in_annex:
+        moved = [
+            f"[{vocab['name']}](annex-a-stix-tables.md#{_anchor(_vocabulary_heading(vocab))})"
+            for _, vocab in _vocabulary_files(in_annex=True)
+        ]
+        if moved:
+            parts.append(f"Listed in annex A.2, as FIMI cases do not use them: {', '.join(moved)}.")
     return "\n".join(parts).rstrip()
+
+
+def _vocabulary_heading(vocab: dict[str, Any]) -> str:
+    kind = "closed" if vocab.get("kind") == "closed" else "open"
+    return f"{vocab['name']} ({kind})"
+
+
+def render_annex_vocabularies() -> str:
+    return render_vocabularies(in_annex=True)
 
 
 BLOCKS: list[tuple[str, str, Callable[[], str | None]]] = [
     ("14-conformance.md", "checks", render_checks),
     ("10-relationships.md", "relationships", render_relationships),
     ("11-vocabularies.md", "vocabularies", render_vocabularies),
+    ("annex-a-stix-tables.md", "stix-relationships", render_stix_relationships),
+    ("annex-a-stix-tables.md", "annex-vocabularies", render_annex_vocabularies),
 ]
 
 

@@ -1,5 +1,8 @@
 """IS-302 and IS-303: allowed relationships (spec/profile/10-relationships.md §10.2).
 
+The profile's rows are printed in §10.2, the rows adopted from STIX 2.1 in
+annex A.1 (spec/profile/annex-a-stix-tables.md); the check reads them all.
+
 * IS-302: a relationship whose ``relationship_type`` the profile's table
   defines joins a source type and a target type that one row of the table
   lists together for it; ``duplicate-of`` joins two objects of the same type;
