@@ -38,8 +38,8 @@ from infoshare.validation.checks.profile_schemas import (
     EXTENSION_SCHEMAS,
     OBJECT_SCHEMAS,
     PROFILE_SCHEMA_BASE,
-    schema_uri,
     fimi_incident_extension,
+    schema_uri,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,7 +189,9 @@ def test_extension_definitions_use_the_profile_ids_and_name_their_schemas() -> N
         definition = definitions[ext_id]
         assert definition["created_by_ref"] == P.PROFILE_IDENTITY_ID
         # An extension-definition's version is the profile version that introduced it.
-        assert definition["schema"].endswith(f"/{definition['version'].rsplit('.', 1)[0]}/{schema_name}")
+        assert definition["schema"].endswith(
+            f"/{definition['version'].rsplit('.', 1)[0]}/{schema_name}"
+        )
         assert definition["extension_types"] == types
         assert definition["schema"] == schema_uri(schema_name)
         assert definition["schema"] in schema_set().ids
@@ -263,8 +265,9 @@ VALID: dict[str, dict[str, Any]] = {
         "media_ref": "media-content--0c2f3b8e-1f5a-5d6e-9a7b-2c3d4e5f6a7b", "verdict": "authentic",
         "detection_methods": ["source-comparison"], "confidence": 70,
         **_new(P.EXT_SYNTHETIC_MEDIA_ANALYSIS)},
-    "withdrawal.json": {"type": "withdrawal", "id": "withdrawal--7c3e9a10-2f4b-4d6e-8a1c-5b7d9e0f1a2b",
-                        **SDO_BASE, "created_by_ref": AGENCY, "withdrawn_refs": [ACCOUNT],
+    "withdrawal.json": {"type": "withdrawal",
+                        "id": "withdrawal--7c3e9a10-2f4b-4d6e-8a1c-5b7d9e0f1a2b", **SDO_BASE,
+                        "created_by_ref": AGENCY, "withdrawn_refs": [ACCOUNT],
                         "reason": "private-person", **_new(P.EXT_WITHDRAWAL)},
 }  # fmt: skip
 

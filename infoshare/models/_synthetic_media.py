@@ -38,7 +38,7 @@ class SyntheticMediaAnalysis(StixDomainObject):
     verdict: SyntheticMediaVerdict
     synthetic_media_kinds: list[str] | None = Field(default=None, min_length=1)
     detection_methods: list[str] = Field(min_length=1)
-    confidence: Confidence  # type: ignore[assignment]
+    confidence: Confidence
     tools: list[str] | None = Field(default=None, min_length=1)
     depicted_refs: list[IdentityRef] | None = Field(default=None, min_length=1)
     description: str | None = None

@@ -34,7 +34,7 @@ class Withdrawal(StixDomainObject):
 
     stix_type = TYPE_WITHDRAWAL
 
-    created_by_ref: IdentityRef  # type: ignore[assignment]
+    created_by_ref: IdentityRef
     withdrawn_refs: list[Identifier] = Field(min_length=1)
     reason: str
     description: str | None = None

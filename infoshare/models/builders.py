@@ -15,8 +15,8 @@ that every shared object carries a TLP 2.0 marking
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final, TypeVar
 
 from pydantic import BaseModel
@@ -29,8 +29,8 @@ from infoshare.models._synthetic_media import SyntheticMediaAnalysis, SyntheticM
 from infoshare.models._withdrawal import Withdrawal
 from infoshare.profile import (
     NEW_OBJECT_EXTENSIONS,
-    TLP_1_0_IDS,
     STIX_SPEC_VERSION,
+    TLP_1_0_IDS,
     TLP_2_0_LEVELS,
 )
 from infoshare.stix.identifiers import (

@@ -123,7 +123,10 @@ def _validate(check: Check, title: str, value: Any, at: PathChain, emit: Emit) -
             text = f"{message}; remove it, or record the information in a note (§9.5)"
         elif keyword == "false":
             name = chain[1] if isinstance(chain, tuple) else chain
-            text = f"{name} is not allowed here by {title}; remove it or correct the value it depends on"
+            text = (
+                f"{name} is not allowed here by {title}; remove it, or correct the value"
+                " that decides whether it may be given"
+            )
         else:
             text = f"{message}; correct the value as {title} defines it"
         emit(render_path(chain), text)

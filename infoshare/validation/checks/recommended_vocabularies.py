@@ -125,6 +125,7 @@ def suggested_vocabulary(obj: StixDict, emit: Emit) -> None:
 
 # --- IS-154 ---------------------------------------------------------------------------
 
+
 def _shape(name: str) -> str:
     """A hash name reduced to upper-case letters and digits (sha256 and SHA-256 alike)."""
     return re.sub(r"[^A-Z0-9]", "", name.upper())

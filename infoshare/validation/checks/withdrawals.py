@@ -27,8 +27,8 @@ from collections.abc import Iterable
 from typing import Any, Final
 
 from infoshare.profile import TYPE_WITHDRAWAL
-from infoshare.stix.tlp import LEVELS, MARKING_LEVELS, RANK
 from infoshare.stix.timestamps import is_timestamp, timestamp_key
+from infoshare.stix.tlp import LEVELS, MARKING_LEVELS, RANK
 from infoshare.validation._registry import (
     CrossObjectCheck,
     Emit,
