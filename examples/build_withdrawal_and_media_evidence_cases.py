@@ -28,6 +28,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +56,44 @@ CASE_10 = "10-false-positive-withdrawal.json"
 CASE_11 = "11-deepfake-per-item-evidence.json"
 
 
-def oid(case: str, stix_type: str, key: str) -> str:
-    """A reproducible id for the object known as ``key`` in ``case``."""
-    return deterministic_id(stix_type, f"infoshare-example-{case}/{key}")
+@dataclass(frozen=True)
+class Case:
+    """One example case: its number, the organisation that records it, when it opened."""
+
+    number: str
+    author_key: str
+    opened: str
+
+    def oid(self, stix_type: str, key: str) -> str:
+        """A reproducible id for the object known as ``key`` in this case."""
+        return deterministic_id(stix_type, f"infoshare-example-{self.number}/{key}")
+
+    @property
+    def author_id(self) -> str:
+        return self.oid("identity", self.author_key)
+
+    def author(self, name: str, description: str) -> Identity:
+        """The (fictional) government organisation that records the case."""
+        return create(
+            Identity,
+            marking=TLP_GREEN,
+            id=self.author_id,
+            created=self.opened,
+            modified=self.opened,
+            name=name,
+            identity_class="organization",
+            sectors=["government-national"],
+            description=description,
+        )
+
+    def sdo(self, model: type[Any], key: str, marking: str, /, **props: Any) -> Any:
+        """A domain or relationship object of this case, created by its author."""
+        props.setdefault("created", self.opened)
+        props.setdefault("modified", props["created"])
+        return create(
+            model, marking=marking, id=self.oid(model.stix_type, key),
+            created_by_ref=self.author_id, **props,
+        )  # fmt: skip
 
 
 def fake_digest(label: str, hex_digits: int) -> str:
@@ -70,6 +106,23 @@ def fake_tmk(label: str) -> str:
     return base64.b64encode(b"TMK1FVECPDQF" + hashlib.sha512(label.encode()).digest()).decode()
 
 
+def classified_account(marking: str, account_class: str, platform: str, **ids: str) -> UserAccount:
+    """A user-account on ``platform`` with the FIMI account extension (spec §7)."""
+    return create(
+        UserAccount,
+        marking=marking,
+        account_type=platform,
+        **ids,
+        extensions={
+            EXT_FIMI_ACCOUNT: {
+                "extension_type": "property-extension",
+                "account_class": account_class,
+                "platform": platform,
+            }
+        },
+    )
+
+
 # --- case 10 ---------------------------------------------------------------------------------
 
 T10_OPEN = "2026-03-02T08:15:00.000Z"
@@ -78,40 +131,12 @@ T10_WITHDRAW = "2026-03-09T10:00:00.000Z"
 
 
 def build_case_10() -> Bundle:
-    office_id = oid("10", "identity", "office")
-
-    def sdo(model: type[Any], key: str, marking: str, /, **props: Any) -> Any:
-        props.setdefault("created", T10_OPEN)
-        props.setdefault("modified", props["created"])
-        return create(
-            model, marking=marking, id=oid("10", model.stix_type, key), created_by_ref=office_id,
-            **props,
-        )  # fmt: skip
-
-    office = create(
-        Identity,
-        marking=TLP_GREEN,
-        id=office_id,
-        created=T10_OPEN,
-        modified=T10_OPEN,
-        name="Fictional Election Integrity Office",
-        identity_class="organization",
-        sectors=["government-national"],
-        description="Invented national office that monitors manipulation around elections.",
+    case = Case("10", "office", T10_OPEN)
+    office = case.author(
+        "Fictional Election Integrity Office",
+        "Invented national office that monitors manipulation around elections.",
     )
-    account = create(
-        UserAccount,
-        marking=TLP_AMBER,
-        account_type="x",
-        user_id="1740000000000000001",
-        extensions={
-            EXT_FIMI_ACCOUNT: {
-                "extension_type": "property-extension",
-                "account_class": "private-person",
-                "platform": "x",
-            }
-        },
-    )
+    account = classified_account(TLP_AMBER, "private-person", "x", user_id="1740000000000000001")
     post = create(
         MediaContent,
         marking=TLP_AMBER,
@@ -122,7 +147,7 @@ def build_case_10() -> Bundle:
         author_ref=account.id,
         archive_url="https://archive.example/2026-02-27/1740000000000000777",
     )
-    incident = sdo(
+    incident = case.sdo(
         FimiIncident,
         "incident",
         TLP_AMBER,
@@ -143,7 +168,7 @@ def build_case_10() -> Bundle:
             }
         },
     )
-    link = sdo(
+    link = case.sdo(
         Relationship,
         "incident-post",
         TLP_AMBER,
@@ -167,11 +192,11 @@ def build_case_10() -> Bundle:
     )
     withdrawal = withdraw(
         [reviewed, link, post, account],
-        by=office_id,
+        by=case.author_id,
         reason="false-positive",
         description="The account belongs to a private person who posted in good faith; it is "
         "not a bot. Stop serving these records and pass this withdrawal on.",
-        id=oid("10", "withdrawal", "withdrawal"),
+        id=case.oid("withdrawal", "withdrawal"),
         created=T10_WITHDRAW,
     )
     objects: list[StixObject] = [
@@ -185,7 +210,7 @@ def build_case_10() -> Bundle:
         reviewed,
         withdrawal,
     ]
-    return Bundle.of(oid("10", "bundle", "bundle"), objects)
+    return Bundle.of(case.oid("bundle", "bundle"), objects)
 
 
 # --- case 11 ---------------------------------------------------------------------------------
@@ -196,28 +221,12 @@ T11_FORENSICS = "2026-11-05T15:45:00.000Z"
 
 
 def build_case_11() -> Bundle:
-    unit_id = oid("11", "identity", "unit")
-
-    def sdo(model: type[Any], key: str, marking: str, /, **props: Any) -> Any:
-        props.setdefault("created", T11_OPEN)
-        props.setdefault("modified", props["created"])
-        return create(
-            model, marking=marking, id=oid("11", model.stix_type, key), created_by_ref=unit_id,
-            **props,
-        )  # fmt: skip
-
-    unit = create(
-        Identity,
-        marking=TLP_GREEN,
-        id=unit_id,
-        created=T11_OPEN,
-        modified=T11_OPEN,
-        name="Fictional Media Verification Unit",
-        identity_class="organization",
-        sectors=["government-national"],
-        description="Invented government unit that examines suspect audio and video.",
+    case = Case("11", "unit", T11_OPEN)
+    unit = case.author(
+        "Fictional Media Verification Unit",
+        "Invented government unit that examines suspect audio and video.",
     )
-    minister = sdo(
+    minister = case.sdo(
         Identity,
         "minister",
         TLP_GREEN,
@@ -225,20 +234,10 @@ def build_case_11() -> Bundle:
         identity_class="individual",
         description="Invented public figure whose face and voice were imitated.",
     )
-    account = create(
-        UserAccount,
-        marking=TLP_GREEN,
-        account_type="tiktok",
-        account_login="amamori.truth.files",
-        extensions={
-            EXT_FIMI_ACCOUNT: {
-                "extension_type": "property-extension",
-                "account_class": "inauthentic",
-                "platform": "tiktok",
-            }
-        },
+    account = classified_account(
+        TLP_GREEN, "inauthentic", "tiktok", account_login="amamori.truth.files"
     )
-    channel = sdo(
+    channel = case.sdo(
         Channel,
         "channel",
         TLP_GREEN,
@@ -285,7 +284,7 @@ def build_case_11() -> Bundle:
         PDQ=fake_digest("photo/pdq", 64),
         pHash=fake_digest("photo/phash", 16),
     )
-    incident = sdo(
+    incident = case.sdo(
         FimiIncident,
         "incident",
         TLP_GREEN,
@@ -317,8 +316,8 @@ def build_case_11() -> Bundle:
         return analyse_media(
             media,
             marking=TLP_GREEN,
-            id=oid("11", "synthetic-media-analysis", key),
-            created_by_ref=unit_id,
+            id=case.oid("synthetic-media-analysis", key),
+            created_by_ref=case.author_id,
             created=when,
             modified=when,
             **props,
@@ -373,7 +372,7 @@ def build_case_11() -> Bundle:
     )
 
     def rel(key: str, kind: str, source: StixObject, target: StixObject) -> Any:
-        return sdo(
+        return case.sdo(
             Relationship, key, TLP_GREEN, relationship_type=kind,
             source_ref=source.id, target_ref=target.id,
         )  # fmt: skip
@@ -395,7 +394,7 @@ def build_case_11() -> Bundle:
         rel("uses-channel", "uses", incident, channel),
         *(rel(f"publishes-{m.url[-1]}", "publishes", channel, m) for m in (video, audio, photo)),
     ]
-    return Bundle.of(oid("11", "bundle", "bundle"), objects)
+    return Bundle.of(case.oid("bundle", "bundle"), objects)
 
 
 def main(argv: list[str]) -> int:
