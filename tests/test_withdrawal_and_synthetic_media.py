@@ -221,3 +221,36 @@ def test_example_11_has_one_analysis_per_item_and_a_corrected_verdict() -> None:
         by_id.setdefault(analysis.id, []).append(analysis)
     versions = next(v for v in by_id.values() if len(v) == 2)
     assert [v.verdict for v in versions] == ["inconclusive", "synthetic"]
+
+
+# --- IS-310 and IS-723 across the input, in memory and spilled -------------------------------
+
+FIXTURES = ROOT / "spec" / "conformance"
+
+
+@pytest.mark.parametrize("spill_threshold", [None, 1])
+@pytest.mark.parametrize("reverse", [False, True])
+def test_withdrawal_author_and_marking_whatever_the_order_and_memory(
+    spill_threshold: int | None, reverse: bool
+) -> None:
+    """The rule holds wherever the withdrawal sits in the input, and after a spill."""
+    cases = {
+        "mandatory/IS-310/fail-01-withdraws-another-agencys-incident.json": {"IS-310"},
+        "recommended/IS-723/fail-01-withdrawal-more-restricted.json": {"IS-723"},
+        "mandatory/IS-310/pass-11-creator-withdraws.json": set(),
+    }
+    for name, expected in cases.items():
+        bundle = json.loads((FIXTURES / name).read_text("utf-8"))
+        if reverse:
+            bundle["objects"].reverse()
+        options = ValidationOptions(mode="profile", spill_threshold=spill_threshold)
+        report = Validator(options).validate_bytes(json.dumps(bundle).encode())
+        assert {f.check_id for f in report.findings} == expected, name
+
+
+def test_withdrawn_refs_need_not_resolve_but_other_references_must() -> None:
+    lone = withdraw(
+        ["user-account--2f793107-4c3a-5d94-ae0e-5f8ebdb1f138"],
+        by=AGENCY, reason="private-person", marking=TLP_AMBER,
+    ).to_dict()  # fmt: skip
+    assert findings([lone]) == [("IS-301", "$.objects[0].created_by_ref")]
