@@ -54,7 +54,7 @@ def _tlp_rank(obj: StixDict) -> int | None:
     refs = obj.get("object_marking_refs")
     if not isinstance(refs, list):
         return None
-    ranks = [RANK[MARKING_LEVELS[ref]] for ref in refs if ref in MARKING_LEVELS]
+    ranks = [RANK[MARKING_LEVELS[r]] for r in refs if isinstance(r, str) and r in MARKING_LEVELS]
     return min(ranks) if ranks else None
 
 
