@@ -254,3 +254,16 @@ def test_withdrawn_refs_need_not_resolve_but_other_references_must() -> None:
         by=AGENCY, reason="private-person", marking=TLP_AMBER,
     ).to_dict()  # fmt: skip
     assert findings([lone]) == [("IS-301", "$.objects[0].created_by_ref")]
+
+
+def test_analysis_references_point_to_media_and_identities() -> None:
+    media = _media()
+    analysis = analyse_media(
+        media, verdict="authentic", detection_methods=["source-comparison"], confidence=60,
+        marking=TLP_GREEN,
+    ).to_dict()  # fmt: skip
+    wrong = {**analysis, "media_ref": AGENCY, "depicted_refs": [media.id]}
+    found = findings([media.to_dict(), wrong])
+    assert ("IS-110", "$.objects[1].media_ref") in found
+    assert ("IS-110", "$.objects[1].depicted_refs[0]") in found
+    assert findings([media.to_dict(), analysis]) == []
