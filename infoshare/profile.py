@@ -21,6 +21,9 @@ EXT_NARRATIVE: Final = "extension-definition--f7b3445a-f83c-4b20-929c-cf520f8d25
 EXT_CHANNEL: Final = "extension-definition--800ff917-02d7-4237-942c-deb2caec12c1"
 EXT_MEDIA_CONTENT: Final = "extension-definition--0e82d571-4ad2-487e-ac3e-b2e3d4c1eb8b"
 EXT_FIMI_ACCOUNT: Final = "extension-definition--05f60771-3a0b-42c0-a67c-ec36f1c333f8"
+# Profile 1.1: per-item synthetic media (§19) and withdrawal (§20).
+EXT_SYNTHETIC_MEDIA_ANALYSIS: Final = "extension-definition--e3f73631-6ceb-4bfe-bcfd-a125517573dd"
+EXT_WITHDRAWAL: Final = "extension-definition--8eb8ed65-5365-4b3d-bb6b-3d94a13b852e"
 
 # --- OASIS Incident Extension Suite, reused by its published ids ---
 EXT_OASIS_INCIDENT_CORE: Final = "extension-definition--ef765651-680c-498d-9894-99799f2fa126"
@@ -63,6 +66,8 @@ TYPE_MEDIA_CONTENT: Final = "media-content"
 TYPE_EVENT: Final = "event"
 TYPE_IMPACT: Final = "impact"
 TYPE_TASK: Final = "task"
+TYPE_SYNTHETIC_MEDIA_ANALYSIS: Final = "synthetic-media-analysis"
+TYPE_WITHDRAWAL: Final = "withdrawal"
 
 #: New object types and the extension-definition that introduces each.
 NEW_OBJECT_EXTENSIONS: Final[dict[str, str]] = {
@@ -72,4 +77,6 @@ NEW_OBJECT_EXTENSIONS: Final[dict[str, str]] = {
     TYPE_EVENT: EXT_OASIS_EVENT,
     TYPE_IMPACT: EXT_OASIS_IMPACT,
     TYPE_TASK: EXT_OASIS_TASK,
+    TYPE_SYNTHETIC_MEDIA_ANALYSIS: EXT_SYNTHETIC_MEDIA_ANALYSIS,
+    TYPE_WITHDRAWAL: EXT_WITHDRAWAL,
 }

@@ -17,6 +17,7 @@ from infoshare.profile import (
     EXT_FIMI_INCIDENT,
     EXT_MEDIA_CONTENT,
     EXT_NARRATIVE,
+    NEW_OBJECT_EXTENSIONS,
     TLP_1_0_IDS,
     TLP_2_0_LEVELS,
     TLP_GREEN,
@@ -331,7 +332,8 @@ def test_tlp_1_0_definitions_must_match_their_id() -> None:
 
 
 def test_reference_table_names_only_known_types() -> None:
-    known = STIX_TYPES | {"<sdo>", "<sco>"}
+    # STIX's types and the profile's own (a synthetic-media-analysis names a media-content).
+    known = STIX_TYPES | set(NEW_OBJECT_EXTENSIONS) | {"<sdo>", "<sco>"}
     for table in REFERENCE_TARGETS.values():
         for allowed in table.values():
             assert set(allowed) <= known

@@ -39,6 +39,7 @@ from infoshare.validation.checks.profile_schemas import (
     OBJECT_SCHEMAS,
     PROFILE_SCHEMA_BASE,
     fimi_incident_extension,
+    schema_uri,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +48,7 @@ EXTENSION_DEFINITIONS = ROOT / "spec" / "extension-definitions"
 VOCABULARIES = ROOT / "spec" / "vocabularies"
 CONFORMANCE = ROOT / "spec" / "conformance"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
+PROFILE_1_1_BASE = "https://schemas.infoshare.dev/profile/1.1/"
 PROFILE_CHECKS = frozenset(f"IS-20{n}" for n in range(1, 10))
 
 T0 = "2026-03-02T08:15:00.000Z"
@@ -72,11 +74,11 @@ REGISTRY = _registry()
 SCHEMA_FILES = sorted({*OBJECT_SCHEMAS.values(), *EXTENSION_SCHEMAS.values()})
 REFERENCE = {
     name: jsonschema.Draft202012Validator(
-        schema_set().document(PROFILE_SCHEMA_BASE + name), registry=REGISTRY
+        schema_set().document(schema_uri(name)), registry=REGISTRY
     )
     for name in SCHEMA_FILES
 }
-COMPILED = {name: schema_set().compile(PROFILE_SCHEMA_BASE + name) for name in SCHEMA_FILES}
+COMPILED = {name: schema_set().compile(schema_uri(name)) for name in SCHEMA_FILES}
 
 
 def failures(check: Check, value: Any) -> list[tuple[str, str, str]]:
@@ -109,7 +111,8 @@ def test_every_profile_schema_is_valid_2020_12_and_compiles() -> None:
     for name in sorted(names):
         document = json.loads((PROFILE_SCHEMAS / name).read_text("utf-8"))
         assert document["$schema"] == DRAFT
-        assert document["$id"] == PROFILE_SCHEMA_BASE + name
+        # 1.0 schemas keep their 1.0 $id; those a minor version adds carry its number (§15.1).
+        assert document["$id"] in {PROFILE_SCHEMA_BASE + name, PROFILE_1_1_BASE + name}
         jsonschema.Draft202012Validator.check_schema(document)
     for name in SCHEMA_FILES:
         assert failures(COMPILED[name], {}) != []  # every schema requires something
@@ -162,6 +165,8 @@ EXPECTED_DEFINITIONS = {
     P.EXT_CHANNEL: ("channel.json", ["new-sdo"]),
     P.EXT_MEDIA_CONTENT: ("media-content.json", ["new-sco"]),
     P.EXT_FIMI_ACCOUNT: ("fimi-account-extension.json", ["property-extension"]),
+    P.EXT_SYNTHETIC_MEDIA_ANALYSIS: ("synthetic-media-analysis.json", ["new-sdo"]),
+    P.EXT_WITHDRAWAL: ("withdrawal.json", ["new-sdo"]),
 }
 
 
@@ -183,14 +188,17 @@ def test_extension_definitions_use_the_profile_ids_and_name_their_schemas() -> N
     for ext_id, (schema_name, types) in EXPECTED_DEFINITIONS.items():
         definition = definitions[ext_id]
         assert definition["created_by_ref"] == P.PROFILE_IDENTITY_ID
-        assert definition["version"] == P.PROFILE_VERSION
+        # An extension-definition's version is the profile version that introduced it.
+        assert definition["schema"].endswith(
+            f"/{definition['version'].rsplit('.', 1)[0]}/{schema_name}"
+        )
         assert definition["extension_types"] == types
-        assert definition["schema"] == PROFILE_SCHEMA_BASE + schema_name
+        assert definition["schema"] == schema_uri(schema_name)
         assert definition["schema"] in schema_set().ids
         assert (PROFILE_SCHEMAS / schema_name).is_file()
     new_types = {t: e for t, e in P.NEW_OBJECT_EXTENSIONS.items() if e in definitions}
     assert {definitions[e]["schema"] for e in new_types.values()} == {
-        PROFILE_SCHEMA_BASE + OBJECT_SCHEMAS[t] for t in new_types
+        schema_uri(OBJECT_SCHEMAS[t]) for t in new_types
     }
 
 
@@ -251,6 +259,16 @@ VALID: dict[str, dict[str, Any]] = {
     "impact.json": {"type": "impact", "id": IMPACT, **SDO_BASE, "impact_category": "external",
                     "extensions": {P.EXT_OASIS_IMPACT: {"extension_type": "new-sdo"},
                                    "external-ext": {"impact_type": "public-confidence"}}},
+    "synthetic-media-analysis.json": {
+        "type": "synthetic-media-analysis",
+        "id": "synthetic-media-analysis--6a1f0c3e-8b2d-4e7f-9a10-3b4c5d6e7f80", **SDO_BASE,
+        "media_ref": "media-content--0c2f3b8e-1f5a-5d6e-9a7b-2c3d4e5f6a7b", "verdict": "authentic",
+        "detection_methods": ["source-comparison"], "confidence": 70,
+        **_new(P.EXT_SYNTHETIC_MEDIA_ANALYSIS)},
+    "withdrawal.json": {"type": "withdrawal",
+                        "id": "withdrawal--7c3e9a10-2f4b-4d6e-8a1c-5b7d9e0f1a2b", **SDO_BASE,
+                        "created_by_ref": AGENCY, "withdrawn_refs": [ACCOUNT],
+                        "reason": "private-person", **_new(P.EXT_WITHDRAWAL)},
 }  # fmt: skip
 
 
@@ -337,7 +355,7 @@ _VALUES = st.recursive(
 
 
 def _property_names(name: str) -> list[str]:
-    document = schema_set().document(PROFILE_SCHEMA_BASE + name)
+    document = schema_set().document(schema_uri(name))
     names = set(document.get("properties", {}))
     for definition in document.get("$defs", {}).values():
         names |= set(definition.get("properties", {}))

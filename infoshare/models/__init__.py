@@ -56,8 +56,11 @@ from infoshare.models._oasis import ChangedObject, Event, Impact, Task
 from infoshare.models._observables import DomainName, FimiAccountExtension, Url, UserAccount
 from infoshare.models._parse import MODEL_BY_TYPE, GenericStixObject, model_for, parse_object
 from infoshare.models._relationships import Relationship, Sighting
+from infoshare.models._synthetic_media import SyntheticMediaAnalysis
+from infoshare.models._withdrawal import Withdrawal
 from infoshare.models.builders import (
     STIX_NAMESPACE,
+    analyse_media,
     create,
     deterministic_id,
     new_id,
@@ -66,6 +69,7 @@ from infoshare.models.builders import (
     revoke,
     sco_id,
     tlp_marking_definition,
+    withdraw,
 )
 from infoshare.models.interop import (
     from_stix2,
@@ -118,12 +122,15 @@ __all__ = [
     "StixObject",
     "StixRelationshipObject",
     "SyntheticMedia",
+    "SyntheticMediaAnalysis",
     "Task",
     "ThreatActor",
     "Tlp2Extension",
     "Url",
     "UserAccount",
     "VersionedObject",
+    "Withdrawal",
+    "analyse_media",
     "bundle_to_json",
     "create",
     "deterministic_id",
@@ -142,5 +149,6 @@ __all__ = [
     "sco_id",
     "tlp_marking_definition",
     "to_stix2",
+    "withdraw",
     "write_bundle",
 ]

@@ -32,6 +32,8 @@ from infoshare.models._meta_objects import ExtensionDefinition, LanguageContent,
 from infoshare.models._oasis import Event, Impact, Task
 from infoshare.models._observables import DomainName, Url, UserAccount
 from infoshare.models._relationships import Relationship, Sighting
+from infoshare.models._synthetic_media import SyntheticMediaAnalysis
+from infoshare.models._withdrawal import Withdrawal
 from infoshare.profile import EXT_FIMI_INCIDENT
 from infoshare.stix.envelope import member_problem
 from infoshare.stix.identifiers import is_type_name
@@ -78,10 +80,12 @@ MODEL_BY_TYPE: dict[str, type[StixObject]] = {
         Relationship,
         Report,
         Sighting,
+        SyntheticMediaAnalysis,
         Task,
         ThreatActor,
         Url,
         UserAccount,
+        Withdrawal,
     )
     if cls.stix_type is not None
 }

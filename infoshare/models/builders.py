@@ -15,6 +15,7 @@ that every shared object carries a TLP 2.0 marking
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, TypeVar
 
@@ -24,9 +25,12 @@ from infoshare.errors import ModelError
 from infoshare.markings import canonical_tlp_marking
 from infoshare.models._base import StixCyberObservable, StixObject, VersionedObject
 from infoshare.models._meta_objects import MarkingDefinition
+from infoshare.models._synthetic_media import SyntheticMediaAnalysis, SyntheticMediaVerdict
+from infoshare.models._withdrawal import Withdrawal
 from infoshare.profile import (
     NEW_OBJECT_EXTENSIONS,
     STIX_SPEC_VERSION,
+    TLP_1_0_IDS,
     TLP_2_0_LEVELS,
 )
 from infoshare.stix.identifiers import (
@@ -39,6 +43,7 @@ from infoshare.stix.timestamps import format_timestamp, parse_timestamp, timesta
 __all__ = [
     "ID_CONTRIBUTING_PROPERTIES",
     "STIX_NAMESPACE",
+    "analyse_media",
     "create",
     "deterministic_id",
     "new_id",
@@ -47,6 +52,7 @@ __all__ = [
     "revoke",
     "sco_id",
     "tlp_marking_definition",
+    "withdraw",
 ]
 
 _UNMARKED_TYPES: Final = frozenset({"marking-definition", "extension-definition"})
@@ -211,3 +217,86 @@ def tlp_marking_definition(marking: str) -> MarkingDefinition:
     if marking not in TLP_2_0_LEVELS:
         raise ModelError(f"{marking!r} is not a TLP 2.0 marking-definition id")
     return MarkingDefinition(**canonical_tlp_marking(marking))
+
+
+# --- Profile 1.1: per-item synthetic media (spec/profile/19-synthetic-media.md) and
+# withdrawal (spec/profile/20-withdrawal.md) ------------------------------------------
+
+
+def analyse_media(
+    media: StixCyberObservable | str,
+    *,
+    verdict: SyntheticMediaVerdict,
+    detection_methods: Sequence[str],
+    confidence: int,
+    marking: str,
+    kinds: Sequence[str] | None = None,
+    depicted: Sequence[StixObject | str] | None = None,
+    **properties: Any,
+) -> SyntheticMediaAnalysis:
+    """A synthetic-media-analysis of ``media`` (a media-content or its id), §19.2.
+
+    ``kinds`` (synthetic-media-ov) is given when, and only when, ``verdict`` is
+    ``synthetic``; ``depicted`` are the identities the item shows or imitates.
+    A changed verdict or confidence is a :func:`new_version` of the analysis.
+    """
+    given: dict[str, Any] = {
+        "media_ref": media if isinstance(media, str) else media.id,
+        "verdict": verdict,
+        "detection_methods": list(detection_methods),
+        "confidence": confidence,
+    }
+    if kinds is not None:
+        given["synthetic_media_kinds"] = list(kinds)
+    if depicted is not None:
+        given["depicted_refs"] = [ref if isinstance(ref, str) else ref.id for ref in depicted]
+    return create(SyntheticMediaAnalysis, marking=marking, **given, **properties)
+
+
+def _most_open_marking(objects: Sequence[StixObject | str]) -> str | None:
+    levels = list(TLP_2_0_LEVELS)
+    found = [
+        ref
+        for obj in objects
+        if not isinstance(obj, str)
+        for ref in obj.tlp_marking_refs
+        if ref in TLP_2_0_LEVELS
+    ]
+    return min(found, key=levels.index) if found else None
+
+
+def withdraw(
+    objects: Sequence[StixObject | str],
+    *,
+    by: str,
+    reason: str,
+    marking: str | None = None,
+    description: str | None = None,
+    **properties: Any,
+) -> Withdrawal:
+    """A withdrawal by the organisation ``by`` (an identity id) of ``objects`` (§20.2).
+
+    ``objects`` are models or ids. A model created by another organisation is
+    refused: only an object's creator may withdraw it (check IS-310). Without
+    ``marking``, the withdrawal takes the most open TLP marking of the objects
+    given as models, so it can reach every partner that received them (IS-723).
+    ``reason`` comes from withdrawal-reason-ov, e.g. ``false-positive``.
+    """
+    for obj in objects:
+        creator = getattr(obj, "created_by_ref", None)
+        if creator is not None and creator != by:
+            raise ModelError(
+                f"{getattr(obj, 'id', obj)} was created by {creator}, not {by}: only the "
+                "organisation that created an object may withdraw it",
+            )
+    chosen = marking if marking is not None else _most_open_marking(objects)
+    if chosen in TLP_1_0_IDS:
+        chosen = None
+    given: dict[str, Any] = {
+        "created_by_ref": by,
+        "withdrawn_refs": [obj if isinstance(obj, str) else obj.id for obj in objects],
+        "reason": reason,
+    }
+    if description is not None:
+        given["description"] = description
+    return create(Withdrawal, marking=chosen, **given, **properties)

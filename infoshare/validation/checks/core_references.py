@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from infoshare.profile import TYPE_CHANNEL, TYPE_MEDIA_CONTENT
+from infoshare.profile import TYPE_CHANNEL, TYPE_MEDIA_CONTENT, TYPE_SYNTHETIC_MEDIA_ANALYSIS
 from infoshare.stix.identifiers import is_identifier
 from infoshare.validation._registry import Emit, StixDict, jpath, object_check
 from infoshare.validation._schemas_loaded import schema_set
@@ -97,6 +97,10 @@ REFERENCE_TARGETS: Final[dict[str, dict[tuple[str, ...], tuple[str, ...]]]] = {
     "windows-registry-key": {("creator_user_ref",): ("user-account",)},
     TYPE_CHANNEL: {("account_refs",): ("user-account",)},
     TYPE_MEDIA_CONTENT: {("author_ref",): ("user-account",)},
+    TYPE_SYNTHETIC_MEDIA_ANALYSIS: {
+        ("media_ref",): (TYPE_MEDIA_CONTENT,),
+        ("depicted_refs",): ("identity",),
+    },
 }
 
 #: Every property name the table knows as a reference (its last path step).

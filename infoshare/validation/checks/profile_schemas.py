@@ -1,11 +1,13 @@
-"""The profile schemas: checks IS-201 to IS-209.
+"""The profile schemas: checks IS-201 to IS-209, IS-220 and IS-223.
 
 Implements spec/profile/14-conformance.md §14.1 (layer 4) with the JSON
 Schemas of spec/schemas/profile/, for the FIMI incident extension
 (spec/profile/03-fimi-incident.md §3.2), narrative (04-narrative.md §4.1),
 channel (05-channel.md §5.1), media-content (06-media-content.md §6.1), the
-FIMI account extension (07-accounts.md §7.2) and the reused OASIS Incident
-Extension Suite (08-oasis-incident-suite.md §8.1 to §8.4).
+FIMI account extension (07-accounts.md §7.2), the reused OASIS Incident
+Extension Suite (08-oasis-incident-suite.md §8.1 to §8.4), and, from profile
+1.1, the synthetic-media analysis (19-synthetic-media.md §19.2) and the
+withdrawal (20-withdrawal.md §20.2).
 
 Each schema is compiled once, at import. What a schema cannot say is checked
 here next to it: that every incident carries the FIMI extension (IS-201),
@@ -25,6 +27,7 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
+from infoshare._spec_files import load_spec_json
 from infoshare.profile import (
     EXT_FIMI_ACCOUNT,
     EXT_FIMI_INCIDENT,
@@ -35,13 +38,16 @@ from infoshare.profile import (
     TYPE_IMPACT,
     TYPE_MEDIA_CONTENT,
     TYPE_NARRATIVE,
+    TYPE_SYNTHETIC_MEDIA_ANALYSIS,
     TYPE_TASK,
+    TYPE_WITHDRAWAL,
 )
 from infoshare.validation._registry import Emit, ObjectCheckFn, StixDict, jpath, object_check
 from infoshare.validation._schema import Check, PathChain, render_path
 from infoshare.validation._schemas_loaded import schema_set
 
-#: Base of the ``$id`` of the profile's schemas (spec/schemas/profile/).
+#: Base of the ``$id`` of the profile 1.0 schemas (spec/schemas/profile/); schemas
+#: added by a later minor version live in the same folder under that version's base.
 PROFILE_SCHEMA_BASE: Final = "https://schemas.infoshare.dev/profile/1.0/"
 
 #: Schema file of each object type the profile defines or reuses, and the
@@ -53,6 +59,8 @@ OBJECT_SCHEMAS: Final[dict[str, str]] = {
     TYPE_EVENT: "event.json",
     TYPE_IMPACT: "impact.json",
     TYPE_TASK: "task.json",
+    TYPE_SYNTHETIC_MEDIA_ANALYSIS: "synthetic-media-analysis.json",
+    TYPE_WITHDRAWAL: "withdrawal.json",
 }
 EXTENSION_SCHEMAS: Final[dict[str, str]] = {
     EXT_FIMI_INCIDENT: "fimi-incident-extension.json",
@@ -68,8 +76,15 @@ _FIMI_HINT = (
 _SHARED_WITH_CORE: Final = ("determination", "investigation_status")
 
 
+def schema_uri(name: str) -> str:
+    """The ``$id`` of the schema file ``name`` of spec/schemas/profile/, whichever
+    profile version introduced it (1.0 or a later minor version, §15.1)."""
+    uri: str = load_spec_json(f"schemas/profile/{name}")["$id"]
+    return uri
+
+
 def _compile(name: str) -> tuple[Check, str]:
-    uri = PROFILE_SCHEMA_BASE + name
+    uri = schema_uri(name)
     return schema_set().compile(uri), schema_set().document(uri)["title"]
 
 
@@ -106,6 +121,12 @@ def _validate(check: Check, title: str, value: Any, at: PathChain, emit: Emit) -
             text = f"{message}: {title} requires it; add it"
         elif keyword == "additionalProperties":
             text = f"{message}; remove it, or record the information in a note (§9.5)"
+        elif keyword == "false":
+            name = chain[1] if isinstance(chain, tuple) else chain
+            text = (
+                f"{name} is not allowed here by {title}; remove it, or correct the value"
+                " that decides whether it may be given"
+            )
         else:
             text = f"{message}; correct the value as {title} defines it"
         emit(render_path(chain), text)
@@ -198,6 +219,10 @@ media_content_schema = object_check("IS-204", types={TYPE_MEDIA_CONTENT})(
 )
 event_schema = object_check("IS-207", types={TYPE_EVENT})(_object_check(TYPE_EVENT))
 task_schema = object_check("IS-209", types={TYPE_TASK})(_object_check(TYPE_TASK))
+synthetic_media_analysis_schema = object_check("IS-220", types={TYPE_SYNTHETIC_MEDIA_ANALYSIS})(
+    _object_check(TYPE_SYNTHETIC_MEDIA_ANALYSIS)
+)
+withdrawal_schema = object_check("IS-223", types={TYPE_WITHDRAWAL})(_object_check(TYPE_WITHDRAWAL))
 
 
 # --- IS-208: the impact ---------------------------------------------------------------------

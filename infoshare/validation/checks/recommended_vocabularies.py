@@ -5,7 +5,10 @@
   a value outside it SHOULD be lowercase with hyphens (§2.14).
 * IS-154: the keys of a ``hashes`` dictionary SHOULD come from
   hash-algorithm-ov (§2.7). Hashes inside ``external_references`` are left to
-  the MUST of §2.5, which fixes their keys to the vocabulary.
+  the MUST of §2.5, which fixes their keys to the vocabulary. IS-154 runs in
+  the ``stix`` preset only; in the ``profile`` preset IS-221
+  (:mod:`infoshare.validation.checks.media_hashes`) applies the same rule with
+  the profile's media hash names added (spec/profile/19-synthetic-media.md §19.3).
 
 The vocabularies are spec/vocabularies/stix/*.json, each naming the
 properties it applies to (``applies_to``). They are read once, when this
@@ -16,7 +19,7 @@ dictionary look-up per vocabulary property it may carry.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -122,11 +125,13 @@ def suggested_vocabulary(obj: StixDict, emit: Emit) -> None:
 
 # --- IS-154 ---------------------------------------------------------------------------
 
-#: A hash name reduced to letters and digits -> its spelling in the vocabulary (sha256: SHA-256).
-_BY_SHAPE: Final = {re.sub(r"[^A-Z0-9]", "", name.upper()): name for name in HASH_ALGORITHMS}
+
+def _shape(name: str) -> str:
+    """A hash name reduced to upper-case letters and digits (sha256 and SHA-256 alike)."""
+    return re.sub(r"[^A-Z0-9]", "", name.upper())
 
 
-def _hash_dictionaries(obj: StixDict) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+def hash_dictionaries(obj: StixDict) -> Iterator[tuple[tuple[str | int, ...], Any]]:
     """Every ``hashes`` dictionary an object of STIX's hashing SCO types carries."""
     yield ("hashes",), obj.get("hashes")
     extensions = obj.get("extensions")
@@ -151,21 +156,28 @@ def _hash_dictionaries(obj: StixDict) -> Iterator[tuple[tuple[str | int, ...], A
                     yield (*base, "sections", index, "hashes"), section.get("hashes")
 
 
-@object_check("IS-154", types={"artifact", "file", "x509-certificate"})
-def hash_algorithm_names(obj: StixDict, emit: Emit) -> None:
-    for where, hashes in _hash_dictionaries(obj):
+def report_unlisted_hash_names(
+    obj: StixDict, emit: Emit, names: Collection[str], listed_in: str
+) -> None:
+    """Report each hash key of ``obj`` that is not one of ``names`` (spelled exactly)."""
+    by_shape = {_shape(name): name for name in names}
+    for where, hashes in hash_dictionaries(obj):
         if not isinstance(hashes, dict):
             continue
         for key in hashes:
-            if key in HASH_ALGORITHMS:
+            if key in names:
                 continue
-            known = _BY_SHAPE.get(re.sub(r"[^A-Z0-9]", "", key.upper()))
+            known = by_shape.get(_shape(key))
             advice = (
                 f"write it as '{known}'"
                 if known
                 else "prefer an algorithm of the vocabulary (SHA-256 where you can)"
             )
-            emit(
-                jpath(*where, key),
-                f"hash name '{key}' is not in hash-algorithm-ov (STIX 2.1 §2.7, §10.7): {advice}",
-            )
+            emit(jpath(*where, key), f"hash name '{key}' is not in {listed_in}: {advice}")
+
+
+@object_check("IS-154", types={"artifact", "file", "x509-certificate"})
+def hash_algorithm_names(obj: StixDict, emit: Emit) -> None:
+    report_unlisted_hash_names(
+        obj, emit, HASH_ALGORITHMS, "hash-algorithm-ov (STIX 2.1 §2.7, §10.7)"
+    )

@@ -3,7 +3,8 @@
 A reference is the value of any property named ``*_ref`` or ``*_refs``, at
 any depth of an object, extensions included (for example the FIMI incident
 extension's ``attribution.actor_refs``), as :mod:`infoshare.stix.references`
-finds them. It resolves when it names an object
+finds them (except a withdrawal's ``withdrawn_refs``, spec/profile/20-withdrawal.md
+§20.4). It resolves when it names an object
 of the input, an id of the collection context (``ValidationOptions.context_ids``,
 CLI ``--context FILE``), a well-known object (:data:`WELL_KNOWN_IDS`), or an
 id the caller's resolver (``ValidationOptions.resolve_ids``) reports as
@@ -51,6 +52,8 @@ WELL_KNOWN_IDS: Final[frozenset[str]] = frozenset(
         profile.EXT_CHANNEL,
         profile.EXT_MEDIA_CONTENT,
         profile.EXT_FIMI_ACCOUNT,
+        profile.EXT_SYNTHETIC_MEDIA_ANALYSIS,
+        profile.EXT_WITHDRAWAL,
         profile.EXT_OASIS_INCIDENT_CORE,
         profile.EXT_OASIS_EVENT,
         profile.EXT_OASIS_IMPACT,
@@ -88,6 +91,8 @@ class ReferencesResolve(CrossObjectCheck):
         if isinstance(object_id, str):
             self._ids.add(object_id)
         ids, known = self._ids, self._known
+        if obj.get("type") == profile.TYPE_WITHDRAWAL:
+            obj = _without_withdrawn(obj)  # a new dict: its references are walked afresh
         for ref in object_references(obj):
             if ref not in ids and ref not in WELL_KNOWN_IDS and ref not in known:
                 self._add_pending(obj, where)  # the rare case: only now build the paths
@@ -176,6 +181,12 @@ class ReferencesResolve(CrossObjectCheck):
         for ref, file, index, line, object_id, path in rows:
             if ref not in outside:
                 emit_at(ObjectRef(file, index, line, object_id), path, unresolved_message(ref))
+
+
+def _without_withdrawn(withdrawal: StixDict) -> StixDict:
+    """A withdrawal without ``withdrawn_refs``: those need not resolve (§20.4), since a
+    node must accept a withdrawal of objects it never received, and keep it."""
+    return {key: value for key, value in withdrawal.items() if key != "withdrawn_refs"}
 
 
 def unresolved_message(ref: str) -> str:
