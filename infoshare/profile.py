@@ -21,6 +21,10 @@ EXT_NARRATIVE: Final = "extension-definition--f7b3445a-f83c-4b20-929c-cf520f8d25
 EXT_CHANNEL: Final = "extension-definition--800ff917-02d7-4237-942c-deb2caec12c1"
 EXT_MEDIA_CONTENT: Final = "extension-definition--0e82d571-4ad2-487e-ac3e-b2e3d4c1eb8b"
 EXT_FIMI_ACCOUNT: Final = "extension-definition--05f60771-3a0b-42c0-a67c-ec36f1c333f8"
+#: Profile 1.1: requests to platforms and referrals to databases, on a task (§17).
+EXT_PLATFORM_ACTION: Final = "extension-definition--cc974303-e09b-488b-9384-5a449773228b"
+#: Profile 1.1: co-authoring organisations of an incident, report, note or opinion (§18).
+EXT_JOINT_AUTHORSHIP: Final = "extension-definition--a88e0f78-60c2-42be-8696-ef65b73a7c44"
 
 # --- OASIS Incident Extension Suite, reused by its published ids ---
 EXT_OASIS_INCIDENT_CORE: Final = "extension-definition--ef765651-680c-498d-9894-99799f2fa126"

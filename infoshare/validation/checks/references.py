@@ -50,6 +50,8 @@ WELL_KNOWN_IDS: Final[frozenset[str]] = frozenset(
         profile.EXT_CHANNEL,
         profile.EXT_MEDIA_CONTENT,
         profile.EXT_FIMI_ACCOUNT,
+        profile.EXT_PLATFORM_ACTION,
+        profile.EXT_JOINT_AUTHORSHIP,
         profile.EXT_OASIS_INCIDENT_CORE,
         profile.EXT_OASIS_EVENT,
         profile.EXT_OASIS_IMPACT,
