@@ -35,9 +35,9 @@ def joint_authorship(obj: StixDict, emit: Emit) -> None:
     if obj["type"] not in AUTHORED_TYPES:
         emit(
             jpath("extensions", EXT_JOINT_AUTHORSHIP),
-            f"a {obj['type']} cannot carry the joint authorship extension: only "
-            f"{', '.join(sorted(AUTHORED_TYPES))} can; name the co-authors on the incident "
-            "or the report instead",
+            f"an object of type {obj['type']} cannot carry the joint authorship extension, "
+            f"only {', '.join(sorted(AUTHORED_TYPES))} can: name the co-authors on the "
+            "incident or report it belongs to instead",
         )
         return
     value = extensions[EXT_JOINT_AUTHORSHIP]
