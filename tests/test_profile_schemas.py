@@ -34,6 +34,11 @@ from infoshare.models.builders import create
 from infoshare.validation import ValidationOptions, Validator
 from infoshare.validation._schema import Check, render_path
 from infoshare.validation._schemas_loaded import schema_set
+from infoshare.validation.checks.joint_work import JOINT_AUTHORSHIP_SCHEMA
+from infoshare.validation.checks.platform_actions import (
+    PLATFORM_ACTION_SCHEMA,
+    PROFILE_1_1_SCHEMA_BASE,
+)
 from infoshare.validation.checks.profile_schemas import (
     EXTENSION_SCHEMAS,
     OBJECT_SCHEMAS,
@@ -70,13 +75,19 @@ def _registry() -> Registry:
 
 REGISTRY = _registry()
 SCHEMA_FILES = sorted({*OBJECT_SCHEMAS.values(), *EXTENSION_SCHEMAS.values()})
+#: Schemas profile 1.1 adds, with their own ``$id`` base; checked by their own modules.
+SCHEMA_FILES_1_1 = sorted({PLATFORM_ACTION_SCHEMA, JOINT_AUTHORSHIP_SCHEMA})
+SCHEMA_BASE = {
+    **dict.fromkeys(SCHEMA_FILES, PROFILE_SCHEMA_BASE),
+    **dict.fromkeys(SCHEMA_FILES_1_1, PROFILE_1_1_SCHEMA_BASE),
+}
 REFERENCE = {
     name: jsonschema.Draft202012Validator(
-        schema_set().document(PROFILE_SCHEMA_BASE + name), registry=REGISTRY
+        schema_set().document(SCHEMA_BASE[name] + name), registry=REGISTRY
     )
-    for name in SCHEMA_FILES
+    for name in SCHEMA_BASE
 }
-COMPILED = {name: schema_set().compile(PROFILE_SCHEMA_BASE + name) for name in SCHEMA_FILES}
+COMPILED = {name: schema_set().compile(base + name) for name, base in SCHEMA_BASE.items()}
 
 
 def failures(check: Check, value: Any) -> list[tuple[str, str, str]]:
@@ -105,13 +116,13 @@ def profile_findings(objects: list[dict[str, Any]]) -> list[str]:
 
 def test_every_profile_schema_is_valid_2020_12_and_compiles() -> None:
     names = {p.name for p in PROFILE_SCHEMAS.glob("*.json")}
-    assert names == {*SCHEMA_FILES, "common.json"}
+    assert names == {*SCHEMA_BASE, "common.json"}
     for name in sorted(names):
         document = json.loads((PROFILE_SCHEMAS / name).read_text("utf-8"))
         assert document["$schema"] == DRAFT
-        assert document["$id"] == PROFILE_SCHEMA_BASE + name
+        assert document["$id"] == SCHEMA_BASE.get(name, PROFILE_SCHEMA_BASE) + name
         jsonschema.Draft202012Validator.check_schema(document)
-    for name in SCHEMA_FILES:
+    for name in SCHEMA_BASE:
         assert failures(COMPILED[name], {}) != []  # every schema requires something
 
 
@@ -162,7 +173,11 @@ EXPECTED_DEFINITIONS = {
     P.EXT_CHANNEL: ("channel.json", ["new-sdo"]),
     P.EXT_MEDIA_CONTENT: ("media-content.json", ["new-sco"]),
     P.EXT_FIMI_ACCOUNT: ("fimi-account-extension.json", ["property-extension"]),
+    P.EXT_PLATFORM_ACTION: (PLATFORM_ACTION_SCHEMA, ["property-extension"]),
+    P.EXT_JOINT_AUTHORSHIP: (JOINT_AUTHORSHIP_SCHEMA, ["property-extension"]),
 }
+#: The profile version each definition was introduced in, when not the current one.
+DEFINITION_VERSIONS = {P.EXT_PLATFORM_ACTION: "1.1.0", P.EXT_JOINT_AUTHORSHIP: "1.1.0"}
 
 
 def _definition_files() -> dict[str, dict[str, Any]]:
@@ -183,9 +198,9 @@ def test_extension_definitions_use_the_profile_ids_and_name_their_schemas() -> N
     for ext_id, (schema_name, types) in EXPECTED_DEFINITIONS.items():
         definition = definitions[ext_id]
         assert definition["created_by_ref"] == P.PROFILE_IDENTITY_ID
-        assert definition["version"] == P.PROFILE_VERSION
+        assert definition["version"] == DEFINITION_VERSIONS.get(ext_id, P.PROFILE_VERSION)
         assert definition["extension_types"] == types
-        assert definition["schema"] == PROFILE_SCHEMA_BASE + schema_name
+        assert definition["schema"] == SCHEMA_BASE[schema_name] + schema_name
         assert definition["schema"] in schema_set().ids
         assert (PROFILE_SCHEMAS / schema_name).is_file()
     new_types = {t: e for t, e in P.NEW_OBJECT_EXTENSIONS.items() if e in definitions}
