@@ -28,9 +28,7 @@ from infoshare.validation._spill import SpillDatabase
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFORMANCE = ROOT / "spec" / "conformance"
-CROSS_CHECKS = frozenset(
-    {"IS-111", "IS-112", "IS-123", "IS-301", "IS-308", "IS-711", "IS-713"}
-)
+CROSS_CHECKS = frozenset({"IS-111", "IS-112", "IS-123", "IS-301", "IS-308", "IS-711", "IS-713"})
 
 AGENCY = "identity--0b7ad0a4-3f7e-4b44-9c1e-7f5d2a1c0001"
 FIMI = profile.EXT_FIMI_INCIDENT
