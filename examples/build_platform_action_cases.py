@@ -105,6 +105,11 @@ class Case:
         )
 
 
+def markings() -> list[StixObject]:
+    """The two TLP 2.0 marking-definitions the cases use."""
+    return [tlp_marking_definition(TLP_GREEN), tlp_marking_definition(TLP_AMBER)]
+
+
 def account(platform: str, login: str, account_class: str = "inauthentic") -> UserAccount:
     return create(
         UserAccount,
@@ -153,10 +158,7 @@ T8 = "2026-09-08T02:00:00.000Z"  # the office opens the case
 
 def build_case_08() -> Bundle:
     case = Case("infoshare-example-08", deterministic_id("identity", "infoshare-example-08/office"))
-    objects: list[StixObject] = [
-        tlp_marking_definition(TLP_GREEN),
-        tlp_marking_definition(TLP_AMBER),
-    ]
+    objects = markings()
     council = case.organisation(
         "council",
         T8,
@@ -350,10 +352,7 @@ T9 = "2026-11-02T01:00:00.000Z"
 
 def build_case_09() -> Bundle:
     case = Case("infoshare-example-09", deterministic_id("identity", "infoshare-example-09/centre"))
-    objects: list[StixObject] = [
-        tlp_marking_definition(TLP_GREEN),
-        tlp_marking_definition(TLP_AMBER),
-    ]
+    objects = markings()
     centre = case.organisation(
         "centre",
         T9,

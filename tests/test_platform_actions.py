@@ -6,7 +6,8 @@
 * the builders record each step of a request as a new version of one task,
   with the OASIS outcome kept in step;
 * the models refuse what IS-215, IS-307 and IS-607 refuse in the fixtures, and
-  accept what passes them; the compiled schemas agree with ``jsonschema``;
+  accept what passes them (tests/test_profile_schemas.py checks the compiled
+  schemas against ``jsonschema`` on the same fixtures);
 * IS-713's bands have the boundaries §13.2.1 states.
 """
 
@@ -19,9 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
-from referencing import Registry, Resource
 
 from infoshare.errors import ModelError
 from infoshare.models import (
@@ -41,13 +40,7 @@ from infoshare.models import (
     task_outcome,
 )
 from infoshare.profile import EXT_PLATFORM_ACTION, TLP_AMBER
-from infoshare.validation._schema import render_path
-from infoshare.validation._schemas_loaded import schema_set
 from infoshare.validation.checks.attribution_agreement import confidence_band
-from infoshare.validation.checks.platform_actions import (
-    PLATFORM_ACTION_SCHEMA,
-    PROFILE_1_1_SCHEMA_BASE,
-)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -256,36 +249,6 @@ def test_models_accept_the_tasks_that_pass(name: str, task: dict[str, Any]) -> N
 def test_models_refuse_the_tasks_that_fail(name: str, task: dict[str, Any]) -> None:
     with pytest.raises(ModelError):
         Task.from_dict(task)
-
-
-def _registry() -> Registry:
-    resources = []
-    for path in sorted((ROOT / "spec" / "schemas").rglob("*.json")):
-        document = json.loads(path.read_text("utf-8"))
-        if isinstance(document, dict) and "$id" in document:
-            resources.append((document["$id"], Resource.from_contents(document)))
-    return Registry().with_resources(resources)  # type: ignore[no-any-return]
-
-
-def test_compiled_platform_action_schema_agrees_with_jsonschema() -> None:
-    uri = PROFILE_1_1_SCHEMA_BASE + PLATFORM_ACTION_SCHEMA
-    reference = jsonschema.Draft202012Validator(schema_set().document(uri), registry=_registry())
-    compiled = schema_set().compile(uri)
-    values = [task["extensions"][EXT_PLATFORM_ACTION] for _, task in _fixture_tasks("pass")]
-    values += [task["extensions"][EXT_PLATFORM_ACTION] for _, task in _fixture_tasks("fail")]
-    values += [{}, {"extension_type": "property-extension"}, {"target_refs": "not a list"}]
-    for value in values:
-        found: list[str] = []
-        report = _collector(found)
-        compiled(value, None, report)
-        assert (not found) == reference.is_valid(value), (value, found)
-
-
-def _collector(found: list[str]) -> Any:
-    def report(path: Any, message: str, keyword: str) -> None:
-        found.append(f"{render_path(path)} {message} ({keyword})")
-
-    return report
 
 
 # --- IS-713 bands -------------------------------------------------------------------------------
