@@ -36,6 +36,8 @@ __all__ = [
 TARGET_TYPES = ("media-content", "user-account", "channel", "url", "domain-name")
 PENDING = "pending"
 APPEALED = "appealed"
+#: Item outcomes that mean nothing was done about the item (§17.1).
+NOTHING_DONE = frozenset({"refused", "no-action"})
 
 TargetRef = Annotated[str, identifier_ref(*TARGET_TYPES)]
 IdentityRef = Annotated[str, identifier_ref("identity")]

@@ -21,6 +21,7 @@ from infoshare.errors import ModelError
 from infoshare.models._oasis import Task
 from infoshare.models._platform_actions import (
     APPEALED,
+    NOTHING_DONE,
     PENDING,
     Appeal,
     ItemOutcome,
@@ -44,8 +45,6 @@ __all__ = [
 ]
 
 PROPERTY_EXTENSION: Final = "property-extension"
-#: Item outcomes that mean nothing was done about the item.
-NOTHING_DONE: Final = frozenset({"refused", "no-action"})
 
 
 def legal_basis(

@@ -10,6 +10,8 @@ that a ``task`` carries (§17.2 to §17.6).
   ``decided`` time, and so has the request once any item is decided; an item
   ``appealed`` carries its appeal, and a decided appeal its ``decided`` time;
   jurisdictions are assigned ISO 3166-1 codes;
+* IS-608 (recommended): the task's own OASIS ``outcome`` does not contradict
+  the items' outcomes (§17.1);
 * IS-607: its times are in order: ``submitted`` <= ``acknowledged`` <=
   ``decided``; each item decided no earlier than the request was submitted;
   each appeal lodged no earlier than the item's decision, and decided no
@@ -39,6 +41,8 @@ PLATFORM_ACTION_SCHEMA: Final = "platform-action-extension.json"
 
 PENDING: Final = "pending"
 APPEALED: Final = "appealed"
+#: Item outcomes that mean nothing was done about the item (§17.1).
+NOTHING_DONE: Final = frozenset({"refused", "no-action"})
 
 _PREFIX: Final = ("extensions", EXT_PLATFORM_ACTION)
 
@@ -212,3 +216,40 @@ def platform_action_time_order(obj: StixDict, emit: Emit) -> None:
         appealed = _step(appeal, "appealed", "appeal.appealed")
         _in_order(item_decided, appealed, (*at, "appeal"), emit)
         _in_order(appealed, _step(appeal, "decided", "appeal.decided"), (*at, "appeal"), emit)
+
+
+# --- IS-608 ---------------------------------------------------------------------------------
+
+
+def _contradiction(outcome: str, decided: list[str]) -> str | None:
+    """Why the OASIS ``outcome`` contradicts the decided items' outcomes, if it does."""
+    acted = [o for o in decided if o not in NOTHING_DONE]
+    if outcome == PENDING and decided:
+        return "the task is 'pending' but the recipient has decided on some items"
+    if outcome == "successful" and not acted:
+        return "the task is 'successful' but nothing was done about any item"
+    if outcome == "failed" and acted:
+        return f"the task is 'failed' but an item was acted on ({acted[0]!r})"
+    return None
+
+
+@object_check("IS-608", types={TYPE_TASK})
+def platform_action_sums_up(obj: StixDict, emit: Emit) -> None:
+    """The task's OASIS outcome agrees with the outcomes of its items."""
+    ext = platform_action(obj)
+    outcome = obj.get("outcome")
+    if ext is None or not isinstance(outcome, str):
+        return
+    decided = [
+        item["outcome"]
+        for _, item in _items(ext)
+        if isinstance(item.get("outcome"), str) and item["outcome"] != PENDING
+    ]
+    problem = _contradiction(outcome, decided)
+    if problem is not None:
+        emit(
+            jpath("outcome"),
+            f"{problem}: set outcome to sum up the items (pending until acknowledged, ongoing "
+            "while an item or appeal is open, failed when nothing was done, successful when "
+            "something was) (§17.1)",
+        )
