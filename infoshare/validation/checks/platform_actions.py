@@ -3,8 +3,8 @@
 Implements spec/profile/17-platform-actions.md: the platform action extension
 that a ``task`` carries (§17.2 to §17.6).
 
-* IS-215: the extension conforms to its JSON Schema (what it must hold, and the
-  types its references may point at);
+* IS-215: only a task carries the extension, and it conforms to its JSON
+  Schema (what it must hold, and the types its references may point at);
 * IS-307: the extension is consistent in itself: every per-item outcome names a
   targeted item, once; an item decided (anything but ``pending``) has its
   ``decided`` time, and so has the request once any item is decided; an item
@@ -80,11 +80,19 @@ def _time(holder: dict[str, Any], name: str) -> str | None:
 # --- IS-215 ---------------------------------------------------------------------------------
 
 
-@object_check("IS-215", types={TYPE_TASK})
+@object_check("IS-215")
 def platform_action_schema(obj: StixDict, emit: Emit) -> None:
-    """The platform action extension, when a task carries it, conforms to its schema."""
+    """The platform action extension is carried by a task only, and conforms to its schema."""
     extensions = obj.get("extensions")
     if not isinstance(extensions, dict) or EXT_PLATFORM_ACTION not in extensions:
+        return
+    if obj["type"] != TYPE_TASK:
+        emit(
+            jpath(*_PREFIX),
+            f"an object of type {obj['type']} cannot carry the platform action extension, "
+            "only a task can: record the request as a task and list it in the incident's "
+            "Incident Core tasks (§17.1)",
+        )
         return
     check, title = _SCHEMA
     validate_extension(check, title, extensions[EXT_PLATFORM_ACTION], EXT_PLATFORM_ACTION, emit)
