@@ -77,7 +77,7 @@ def _incident(rng: random.Random, day: int, determination: str) -> dict[str, Any
 def _platform_request(
     rng: random.Random, day: int, later: list[dict[str, Any]]
 ) -> Iterator[dict[str, Any]]:
-    """A platform and a request to it; the platform's class may change in a later version."""
+    """A platform and a request to it, each in two versions that may disagree."""
     platform = _sdo(rng, "identity", day, name=f"Fictional platform {day}")
     platform["identity_class"] = rng.choice(["organization", "individual"])
     revised = dict(platform, modified="2026-06-05T00:00:00.000Z")
@@ -94,7 +94,12 @@ def _platform_request(
             "submitted": task["created"],
         },
     }
-    for obj in (platform, task, revised):
+    step = dict(task, modified="2026-06-06T00:00:00.000Z", outcome="ongoing")
+    action = dict(task["extensions"][profile.EXT_PLATFORM_ACTION])
+    if rng.random() < 0.5:  # a later version that moves submitted (IS-609)
+        action["submitted"] = "2026-06-06T00:00:00.000Z"
+    step["extensions"] = {**task["extensions"], profile.EXT_PLATFORM_ACTION: action}
+    for obj in (platform, task, revised, step):
         if rng.random() < 0.3:
             later.append(obj)
         else:

@@ -19,7 +19,9 @@ that a ``task`` carries (§17.2 to §17.6).
 
 Whether the platform, the database and the co-authors are identities of the
 right class needs the identities themselves: that is IS-308
-(:mod:`infoshare.validation.checks.identity_roles`).
+(:mod:`infoshare.validation.checks.identity_roles`); whether later versions
+continue the same request is IS-609
+(:mod:`infoshare.validation.checks.platform_action_versions`).
 """
 
 from __future__ import annotations
