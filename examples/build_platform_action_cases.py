@@ -55,7 +55,13 @@ from infoshare.models import (
     tlp_marking_definition,
     write_bundle,
 )
-from infoshare.profile import EXT_FIMI_ACCOUNT, EXT_FIMI_INCIDENT, TLP_AMBER, TLP_GREEN
+from infoshare.profile import (
+    EXT_FIMI_ACCOUNT,
+    EXT_FIMI_INCIDENT,
+    EXT_OASIS_INCIDENT_CORE,
+    TLP_AMBER,
+    TLP_GREEN,
+)
 
 HERE = Path(__file__).parent
 CASE_08 = "08-takedown-partly-answered.json"
@@ -140,14 +146,16 @@ def post(url: str, author: UserAccount, published: str, title: str, **props: Any
     )
 
 
-def fimi(**props: Any) -> dict[str, Any]:
+def fimi(task: Task, **props: Any) -> dict[str, Any]:
+    """The FIMI extension, and Incident Core listing the request (§17.1)."""
+    verdict = {"determination": "confirmed", "investigation_status": "open"}
     return {
-        EXT_FIMI_INCIDENT: {
+        EXT_FIMI_INCIDENT: {"extension_type": "property-extension", **verdict, **props},
+        EXT_OASIS_INCIDENT_CORE: {
             "extension_type": "property-extension",
-            "determination": "confirmed",
-            "investigation_status": "open",
-            **props,
-        }
+            **verdict,
+            "tasks": [{"task_ref": task.id}],
+        },
     }
 
 
@@ -301,6 +309,7 @@ def build_case_08() -> Bundle:
         "during a typhoon.",
         extensions={
             **fimi(
+                request,
                 fimi_types=["disinformation", "impersonation"],
                 first_seen="2026-09-07T21:10:00.000Z",
                 target_countries=["JP"],
@@ -451,6 +460,7 @@ def build_case_09() -> Bundle:
         description="Deepfake video adverts of a well-known economist promote a fake trading "
         "bot through a Facebook page and group.",
         extensions=fimi(
+            referral,
             fimi_types=["fraud-scam", "impersonation"],
             target_countries=["VN"],
             target_languages=["vi"],
