@@ -24,6 +24,10 @@ EXT_FIMI_ACCOUNT: Final = "extension-definition--05f60771-3a0b-42c0-a67c-ec36f1c
 # Profile 1.1: per-item synthetic media (§19) and withdrawal (§20).
 EXT_SYNTHETIC_MEDIA_ANALYSIS: Final = "extension-definition--e3f73631-6ceb-4bfe-bcfd-a125517573dd"
 EXT_WITHDRAWAL: Final = "extension-definition--8eb8ed65-5365-4b3d-bb6b-3d94a13b852e"
+#: Profile 1.1: requests to platforms and referrals to databases, on a task (§17).
+EXT_PLATFORM_ACTION: Final = "extension-definition--cc974303-e09b-488b-9384-5a449773228b"
+#: Profile 1.1: co-authoring organisations of an incident, report, note or opinion (§18).
+EXT_JOINT_AUTHORSHIP: Final = "extension-definition--a88e0f78-60c2-42be-8696-ef65b73a7c44"
 
 # --- OASIS Incident Extension Suite, reused by its published ids ---
 EXT_OASIS_INCIDENT_CORE: Final = "extension-definition--ef765651-680c-498d-9894-99799f2fa126"

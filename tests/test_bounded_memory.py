@@ -28,7 +28,7 @@ from infoshare.validation._spill import SpillDatabase
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFORMANCE = ROOT / "spec" / "conformance"
-CROSS_CHECKS = frozenset({"IS-111", "IS-112", "IS-123", "IS-301", "IS-711"})
+CROSS_CHECKS = frozenset({"IS-111", "IS-112", "IS-123", "IS-301", "IS-308", "IS-711", "IS-713"})
 
 AGENCY = "identity--0b7ad0a4-3f7e-4b44-9c1e-7f5d2a1c0001"
 FIMI = profile.EXT_FIMI_INCIDENT
@@ -74,6 +74,38 @@ def _incident(rng: random.Random, day: int, determination: str) -> dict[str, Any
     )
 
 
+def _platform_request(
+    rng: random.Random, day: int, later: list[dict[str, Any]]
+) -> Iterator[dict[str, Any]]:
+    """A platform and a request to it, each in two versions that may disagree."""
+    platform = _sdo(rng, "identity", day, name=f"Fictional platform {day}")
+    platform["identity_class"] = rng.choice(["organization", "individual"])
+    revised = dict(platform, modified="2026-06-05T00:00:00.000Z")
+    revised["identity_class"] = rng.choice(["organization", "system"])
+    task = _sdo(rng, "task", day, outcome="pending")
+    task["extensions"] = {
+        profile.EXT_OASIS_TASK: {"extension_type": "new-sdo"},
+        profile.EXT_PLATFORM_ACTION: {
+            "extension_type": "property-extension",
+            "legal_basis": [{"kind": "platform-policy", "instrument": "Fictional rules"}],
+            "requested_actions": ["remove"],
+            "target_refs": [_uid(rng, "media-content")],
+            "platform_ref": platform["id"],
+            "submitted": task["created"],
+        },
+    }
+    step = dict(task, modified="2026-06-06T00:00:00.000Z", outcome="ongoing")
+    action = dict(task["extensions"][profile.EXT_PLATFORM_ACTION])
+    if rng.random() < 0.5:  # a later version that moves submitted (IS-609)
+        action["submitted"] = "2026-06-06T00:00:00.000Z"
+    step["extensions"] = {**task["extensions"], profile.EXT_PLATFORM_ACTION: action}
+    for obj in (platform, task, revised, step):
+        if rng.random() < 0.3:
+            later.append(obj)
+        else:
+            yield obj
+
+
 def defective_objects(cases: int, seed: int) -> Iterator[dict[str, Any]]:
     """Fictional FIMI cases with every defect the cross-object checks look for.
 
@@ -82,9 +114,12 @@ def defective_objects(cases: int, seed: int) -> Iterator[dict[str, Any]]:
     duplicates (SDO and SCO), a new version with a changed created, a proper
     new version, a conflicting copy of the same version, a version after a
     revocation, and attributions to false-positive incidents before and after
-    the incident's revision.
+    the incident's revision. From profile 1.1, with a second generator (so the
+    draws above stay as they were): attributions whose two forms disagree, and
+    platforms of requests whose class changes between versions.
     """
     rng = random.Random(seed)
+    extra = random.Random(seed + 1)
     yield {
         "type": "identity",
         "spec_version": "2.1",
@@ -103,6 +138,12 @@ def defective_objects(cases: int, seed: int) -> Iterator[dict[str, Any]]:
             later.append(actor)
         else:
             yield actor
+        incident["extensions"][FIMI]["attribution"] = {
+            "actor_refs": [actor["id"]],
+            "confidence": extra.choice([60, 45, 20, 95]),
+            "basis": ["infrastructure-overlap"],
+        }
+        yield from _platform_request(extra, day, later)
         yield incident
         attribution = _relationship(rng, day, "attributed-to", incident["id"], actor["id"])
         attribution.update(confidence=60, description="Shared infrastructure (fictional).")

@@ -34,6 +34,8 @@ from infoshare.models.builders import create
 from infoshare.validation import ValidationOptions, Validator
 from infoshare.validation._schema import Check, render_path
 from infoshare.validation._schemas_loaded import schema_set
+from infoshare.validation.checks.joint_work import JOINT_AUTHORSHIP_SCHEMA
+from infoshare.validation.checks.platform_actions import PLATFORM_ACTION_SCHEMA
 from infoshare.validation.checks.profile_schemas import (
     EXTENSION_SCHEMAS,
     OBJECT_SCHEMAS,
@@ -72,13 +74,21 @@ def _registry() -> Registry:
 
 REGISTRY = _registry()
 SCHEMA_FILES = sorted({*OBJECT_SCHEMAS.values(), *EXTENSION_SCHEMAS.values()})
+#: Every property-extension's schema, with the 1.1 ones that their own modules check.
+EXTENSION_SCHEMAS_ALL = {
+    **EXTENSION_SCHEMAS,
+    P.EXT_PLATFORM_ACTION: PLATFORM_ACTION_SCHEMA,
+    P.EXT_JOINT_AUTHORSHIP: JOINT_AUTHORSHIP_SCHEMA,
+}
+#: Every schema of spec/schemas/profile/ but the shared definitions of common.json.
+ALL_SCHEMA_FILES = sorted({*SCHEMA_FILES, *EXTENSION_SCHEMAS_ALL.values()})
 REFERENCE = {
     name: jsonschema.Draft202012Validator(
         schema_set().document(schema_uri(name)), registry=REGISTRY
     )
-    for name in SCHEMA_FILES
+    for name in ALL_SCHEMA_FILES
 }
-COMPILED = {name: schema_set().compile(schema_uri(name)) for name in SCHEMA_FILES}
+COMPILED = {name: schema_set().compile(schema_uri(name)) for name in ALL_SCHEMA_FILES}
 
 
 def failures(check: Check, value: Any) -> list[tuple[str, str, str]]:
@@ -107,14 +117,14 @@ def profile_findings(objects: list[dict[str, Any]]) -> list[str]:
 
 def test_every_profile_schema_is_valid_2020_12_and_compiles() -> None:
     names = {p.name for p in PROFILE_SCHEMAS.glob("*.json")}
-    assert names == {*SCHEMA_FILES, "common.json"}
+    assert names == {*ALL_SCHEMA_FILES, "common.json"}
     for name in sorted(names):
         document = json.loads((PROFILE_SCHEMAS / name).read_text("utf-8"))
         assert document["$schema"] == DRAFT
         # 1.0 schemas keep their 1.0 $id; those a minor version adds carry its number (§15.1).
         assert document["$id"] in {PROFILE_SCHEMA_BASE + name, PROFILE_1_1_BASE + name}
         jsonschema.Draft202012Validator.check_schema(document)
-    for name in SCHEMA_FILES:
+    for name in ALL_SCHEMA_FILES:
         assert failures(COMPILED[name], {}) != []  # every schema requires something
 
 
@@ -167,6 +177,8 @@ EXPECTED_DEFINITIONS = {
     P.EXT_FIMI_ACCOUNT: ("fimi-account-extension.json", ["property-extension"]),
     P.EXT_SYNTHETIC_MEDIA_ANALYSIS: ("synthetic-media-analysis.json", ["new-sdo"]),
     P.EXT_WITHDRAWAL: ("withdrawal.json", ["new-sdo"]),
+    P.EXT_PLATFORM_ACTION: (PLATFORM_ACTION_SCHEMA, ["property-extension"]),
+    P.EXT_JOINT_AUTHORSHIP: (JOINT_AUTHORSHIP_SCHEMA, ["property-extension"]),
 }
 
 
@@ -295,7 +307,7 @@ def _fixture_instances() -> list[tuple[str, Any]]:
                 found.append((by_type[obj["type"]], obj))
             extensions = obj.get("extensions")
             if isinstance(extensions, dict):
-                for ext_id, name in EXTENSION_SCHEMAS.items():
+                for ext_id, name in EXTENSION_SCHEMAS_ALL.items():
                     if ext_id in extensions:
                         found.append((name, extensions[ext_id]))
     return found
@@ -303,7 +315,7 @@ def _fixture_instances() -> list[tuple[str, Any]]:
 
 def test_compiled_schemas_agree_on_the_conformance_fixtures() -> None:
     instances = _fixture_instances()
-    assert {name for name, _ in instances} == set(SCHEMA_FILES)
+    assert {name for name, _ in instances} == set(ALL_SCHEMA_FILES)
     for name, value in instances:
         assert_agree(name, value)
 

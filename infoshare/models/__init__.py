@@ -55,9 +55,29 @@ from infoshare.models._meta_objects import (
 from infoshare.models._oasis import ChangedObject, Event, Impact, Task
 from infoshare.models._observables import DomainName, FimiAccountExtension, Url, UserAccount
 from infoshare.models._parse import MODEL_BY_TYPE, GenericStixObject, model_for, parse_object
+from infoshare.models._platform_actions import (
+    Appeal,
+    ItemOutcome,
+    JointAuthorshipExtension,
+    LegalBasis,
+    PlatformActionExtension,
+    Referral,
+    joint_authorship_of,
+)
 from infoshare.models._relationships import Relationship, Sighting
 from infoshare.models._synthetic_media import SyntheticMediaAnalysis
 from infoshare.models._withdrawal import Withdrawal
+from infoshare.models.action_builders import (
+    acknowledge_request,
+    decide_appeal,
+    decide_items,
+    joint_authorship,
+    legal_basis,
+    platform_request,
+    record_appeal,
+    referral_request,
+    task_outcome,
+)
 from infoshare.models.builders import (
     STIX_NAMESPACE,
     analyse_media,
@@ -82,6 +102,7 @@ from infoshare.stix.timestamps import format_timestamp, parse_timestamp
 __all__ = [
     "MODEL_BY_TYPE",
     "STIX_NAMESPACE",
+    "Appeal",
     "AttackPattern",
     "Attribution",
     "Bundle",
@@ -104,8 +125,11 @@ __all__ = [
     "Incident",
     "IncidentCoreExtension",
     "IntrusionSet",
+    "ItemOutcome",
+    "JointAuthorshipExtension",
     "KillChainPhase",
     "LanguageContent",
+    "LegalBasis",
     "Location",
     "MarkingDefinition",
     "MediaContent",
@@ -113,6 +137,8 @@ __all__ = [
     "Narrative",
     "Note",
     "Opinion",
+    "PlatformActionExtension",
+    "Referral",
     "Relationship",
     "Report",
     "Sighting",
@@ -130,12 +156,18 @@ __all__ = [
     "UserAccount",
     "VersionedObject",
     "Withdrawal",
+    "acknowledge_request",
     "analyse_media",
     "bundle_to_json",
     "create",
+    "decide_appeal",
+    "decide_items",
     "deterministic_id",
     "format_timestamp",
     "from_stix2",
+    "joint_authorship",
+    "joint_authorship_of",
+    "legal_basis",
     "model_for",
     "new_id",
     "new_version",
@@ -144,9 +176,13 @@ __all__ = [
     "now",
     "parse_object",
     "parse_timestamp",
+    "platform_request",
     "read_bundle",
+    "record_appeal",
+    "referral_request",
     "revoke",
     "sco_id",
+    "task_outcome",
     "tlp_marking_definition",
     "to_stix2",
     "withdraw",

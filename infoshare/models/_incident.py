@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import Field, model_validator
 
 from infoshare.models._base import KillChainPhase, StixDomainObject, StixModel
+from infoshare.models._platform_actions import JointAuthorshipExtension
 from infoshare.models._types import (
     Confidence,
     CountryCode,
@@ -21,7 +22,7 @@ from infoshare.models._types import (
     identifier_ref,
 )
 from infoshare.models._vocab import Determination, InvestigationStatus, Recoverability
-from infoshare.profile import EXT_FIMI_INCIDENT, EXT_OASIS_INCIDENT_CORE
+from infoshare.profile import EXT_FIMI_INCIDENT, EXT_JOINT_AUTHORSHIP, EXT_OASIS_INCIDENT_CORE
 from infoshare.stix.timestamps import timestamp_key
 
 __all__ = [
@@ -150,6 +151,9 @@ class IncidentExtensions(StixModel):
 
     fimi: FimiIncidentExtension | None = Field(default=None, alias=EXT_FIMI_INCIDENT)
     incident_core: IncidentCoreExtension | None = Field(default=None, alias=EXT_OASIS_INCIDENT_CORE)
+    joint_authorship: JointAuthorshipExtension | None = Field(
+        default=None, alias=EXT_JOINT_AUTHORSHIP
+    )
 
 
 class FimiIncidentExtensions(IncidentExtensions):

@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 
 from infoshare.models._base import StixDomainObject, StixModel
 from infoshare.models._incident import EventEntry, TaskEntry
+from infoshare.models._platform_actions import PlatformActionExtension
 from infoshare.models._types import (
     Confidence,
     Identifier,
@@ -23,7 +24,12 @@ from infoshare.models._types import (
     identifier_ref,
 )
 from infoshare.models._vocab import EventStatus, Recoverability, TaskOutcome, TimeFidelity
-from infoshare.profile import EXT_OASIS_EVENT, EXT_OASIS_IMPACT, EXT_OASIS_TASK
+from infoshare.profile import (
+    EXT_OASIS_EVENT,
+    EXT_OASIS_IMPACT,
+    EXT_OASIS_TASK,
+    EXT_PLATFORM_ACTION,
+)
 from infoshare.stix.timestamps import timestamp_key
 
 __all__ = [
@@ -55,7 +61,10 @@ class ImpactExtensions(StixModel):
 
 
 class TaskExtensions(StixModel):
+    """Task ``extensions``: the new-sdo entry, and the profile's platform action (§17)."""
+
     task: _NewSdo = Field(alias=EXT_OASIS_TASK)
+    platform_action: PlatformActionExtension | None = Field(default=None, alias=EXT_PLATFORM_ACTION)
 
 
 class ChangedObject(StixModel):
@@ -160,3 +169,8 @@ class Task(_Timed):
     impacted_entity_counts: dict[str, NonNegativeInt] | None = None
     subtasks: list[TaskEntry] | None = Field(default=None, min_length=1)
     extensions: TaskExtensions  # type: ignore[assignment]
+
+    @property
+    def platform_action(self) -> PlatformActionExtension | None:
+        """The platform action extension (spec/profile/17-platform-actions.md), if any."""
+        return self.extensions.platform_action

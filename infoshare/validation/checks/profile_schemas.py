@@ -134,6 +134,11 @@ def _validate(check: Check, title: str, value: Any, at: PathChain, emit: Emit) -
     check(value, at, report)
 
 
+def validate_extension(check: Check, title: str, value: Any, ext_id: str, emit: Emit) -> None:
+    """Run a property-extension's compiled schema on its value in ``extensions[ext_id]``."""
+    _validate(check, title, value, _extension_at(ext_id), emit)
+
+
 def _extensions(obj: StixDict) -> dict[str, Any] | None:
     extensions = obj.get("extensions")
     return extensions if isinstance(extensions, dict) else None

@@ -54,6 +54,8 @@ WELL_KNOWN_IDS: Final[frozenset[str]] = frozenset(
         profile.EXT_FIMI_ACCOUNT,
         profile.EXT_SYNTHETIC_MEDIA_ANALYSIS,
         profile.EXT_WITHDRAWAL,
+        profile.EXT_PLATFORM_ACTION,
+        profile.EXT_JOINT_AUTHORSHIP,
         profile.EXT_OASIS_INCIDENT_CORE,
         profile.EXT_OASIS_EVENT,
         profile.EXT_OASIS_IMPACT,
