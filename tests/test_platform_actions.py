@@ -1,4 +1,4 @@
-"""Platform actions, joint work and attribution agreement (profile 1.1, §17, §18, §13.2.1).
+"""Platform actions, joint work and attribution agreement (profile 1.1, §17, §18, §13.2.2).
 
 * examples 08 and 09 are rebuilt byte for byte by their script;
 * the models read every task, incident and report of them and write them back
@@ -8,13 +8,14 @@
 * the models refuse what IS-215, IS-307 and IS-607 refuse in the fixtures, and
   accept what passes them (tests/test_profile_schemas.py checks the compiled
   schemas against ``jsonschema`` on the same fixtures);
-* IS-713's bands have the boundaries §13.2.1 states.
+* IS-713 reads confidences as the words of the DNI scale, with the ranges §13.2.1 states.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,7 +41,7 @@ from infoshare.models import (
     task_outcome,
 )
 from infoshare.profile import EXT_PLATFORM_ACTION, TLP_AMBER
-from infoshare.validation.checks.attribution_agreement import confidence_band
+from infoshare.validation.checks.attribution_agreement import CONFIDENCE_BANDS, confidence_band
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -255,8 +256,32 @@ def test_models_refuse_the_tasks_that_fail(name: str, task: dict[str, Any]) -> N
 
 
 @pytest.mark.parametrize(
-    ("value", "band"),
-    [(0, "None"), (1, "Low"), (29, "Low"), (30, "Med"), (69, "Med"), (70, "High"), (100, "High")],
+    ("value", "words"),
+    [
+        (0, "almost no chance"),
+        (9, "almost no chance"),
+        (10, "very unlikely"),
+        (19, "very unlikely"),
+        (20, "unlikely"),
+        (39, "unlikely"),
+        (40, "roughly even chance"),
+        (59, "roughly even chance"),
+        (60, "likely"),
+        (79, "likely"),
+        (80, "very likely"),
+        (89, "very likely"),
+        (90, "almost certain"),
+        (100, "almost certain"),
+    ],
 )
-def test_confidence_bands_follow_the_stix_scale(value: int, band: str) -> None:
-    assert confidence_band(value) == band
+def test_confidence_reads_as_the_words_of_the_dni_scale(value: int, words: str) -> None:
+    assert confidence_band(value) == words
+
+
+def test_the_dni_ranges_are_those_of_the_spec_table() -> None:
+    """The check's ranges are the ones §13.2.1 prints, not a copy that could drift."""
+    text = (ROOT / "spec" / "profile" / "13-safeguards.md").read_text("utf-8")
+    section = text.split("### 13.2.1", 1)[1].split("\n### ", 1)[0]
+    rows = re.findall(r"^\| ([a-z ]+) / [a-z ]+ \| \d+ \| (\d+)\u2013(\d+) \|$", section, re.M)
+    assert [(int(low), words) for words, low, _ in rows] == list(reversed(CONFIDENCE_BANDS))
+    assert [int(high) + 1 for *_, high in rows] == [int(low) for _, low, _ in rows[1:]] + [101]

@@ -1,11 +1,12 @@
-"""IS-713: the two forms of one attribution agree (spec/profile/13-safeguards.md §13.2.1).
+"""IS-713: the two forms of one attribution agree (spec/profile/13-safeguards.md §13.2.2).
 
 An incident's attribution may be written twice: as the ``attribution`` of
 the FIMI incident extension (§3.3) and as an ``attributed-to`` relationship
 from the incident to an actor (§10.2). When the relationship's target is one
 of the extension's ``actor_refs``, both state the same assessment, so their
-confidence values must fall in the same band of the STIX 2.1 "None / Low /
-Med / High" scale (STIX 2.1 Appendix A): 0, 1-29, 30-69, 70-100.
+confidence values must read as the same words of the profile's one
+confidence scale, the DNI (ICD 203) scale of STIX 2.1 Appendix A, with the
+ranges §13.2.1 gives it: 0-9, 10-19, 20-39, 40-59, 60-79, 80-89, 90-100.
 
 The latest version of each incident and of each relationship is compared
 (a tie in ``modified`` goes to the later object). Past
@@ -32,13 +33,29 @@ from infoshare.validation._registry import (
 from infoshare.validation.checks._latest import LatestVersions, version_key
 from infoshare.validation.checks.privacy import ATTRIBUTED_TO, property_extension
 
-#: The STIX 2.1 None / Low / Med / High scale: (lowest value, name), highest band first.
-CONFIDENCE_BANDS: Final = ((70, "High"), (30, "Med"), (1, "Low"), (0, "None"))
+#: The DNI scale as §13.2.1 reads it: (lowest value of the range, words), highest first.
+CONFIDENCE_BANDS: Final = (
+    (90, "almost certain"),
+    (80, "very likely"),
+    (60, "likely"),
+    (40, "roughly even chance"),
+    (20, "unlikely"),
+    (10, "very unlikely"),
+    (0, "almost no chance"),
+)
+#: The ranges of the scale as the message prints them: "0-9 almost no chance, ...".
+_LOWEST_FIRST: Final = CONFIDENCE_BANDS[::-1]
+_SCALE: Final = ", ".join(
+    f"{lowest}-{above - 1} {words}"
+    for (lowest, words), (above, _) in zip(
+        _LOWEST_FIRST, [*_LOWEST_FIRST[1:], (101, "")], strict=True
+    )
+)
 
 
 def confidence_band(value: int) -> str:
-    """The band of the None / Low / Med / High scale a confidence value (0-100) falls in."""
-    return next(name for lowest, name in CONFIDENCE_BANDS if value >= lowest)
+    """The words of the DNI scale (§13.2.1) that a confidence value (0-100) reads as."""
+    return next(words for lowest, words in CONFIDENCE_BANDS if value >= lowest)
 
 
 def _confidence(value: Any) -> int | None:
@@ -124,7 +141,6 @@ class AttributionFormsAgree(CrossObjectCheck):
                 jpath("confidence"),
                 f"this attributed-to relationship gives {target} confidence {confidence} "
                 f"({band}) but the incident's attribution gives it {stated} ({stated_band}): "
-                "both state one assessment, so their confidence must fall in the same band "
-                "of the None/Low/Med/High scale (0, 1-29, 30-69, 70-100); correct the one "
-                "that is out of date (§13.2.1)",
+                "both state one assessment, so their confidence must read as the same words "
+                f"of the DNI scale ({_SCALE}); correct the one that is out of date (§13.2.2)",
             )
