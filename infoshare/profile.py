@@ -21,6 +21,10 @@ EXT_NARRATIVE: Final = "extension-definition--f7b3445a-f83c-4b20-929c-cf520f8d25
 EXT_CHANNEL: Final = "extension-definition--800ff917-02d7-4237-942c-deb2caec12c1"
 EXT_MEDIA_CONTENT: Final = "extension-definition--0e82d571-4ad2-487e-ac3e-b2e3d4c1eb8b"
 EXT_FIMI_ACCOUNT: Final = "extension-definition--05f60771-3a0b-42c0-a67c-ec36f1c333f8"
+# Profile 1.1, changing facts and coordinated networks (spec/profile/16-changing-facts.md)
+EXT_ACCOUNT_STATE: Final = "extension-definition--ce910066-c390-4888-a644-04523ade0ef5"
+EXT_ENGAGEMENT: Final = "extension-definition--1ad3daa2-aa5f-4b02-a187-9cfdd389e7d6"
+EXT_COORDINATED_NETWORK: Final = "extension-definition--99ac2a99-3e94-4567-9d36-91d523c0bdda"
 
 # --- OASIS Incident Extension Suite, reused by its published ids ---
 EXT_OASIS_INCIDENT_CORE: Final = "extension-definition--ef765651-680c-498d-9894-99799f2fa126"
@@ -63,6 +67,8 @@ TYPE_MEDIA_CONTENT: Final = "media-content"
 TYPE_EVENT: Final = "event"
 TYPE_IMPACT: Final = "impact"
 TYPE_TASK: Final = "task"
+TYPE_ACCOUNT_STATE: Final = "account-state"
+TYPE_ENGAGEMENT: Final = "engagement"
 
 #: New object types and the extension-definition that introduces each.
 NEW_OBJECT_EXTENSIONS: Final[dict[str, str]] = {
@@ -72,4 +78,6 @@ NEW_OBJECT_EXTENSIONS: Final[dict[str, str]] = {
     TYPE_EVENT: EXT_OASIS_EVENT,
     TYPE_IMPACT: EXT_OASIS_IMPACT,
     TYPE_TASK: EXT_OASIS_TASK,
+    TYPE_ACCOUNT_STATE: EXT_ACCOUNT_STATE,
+    TYPE_ENGAGEMENT: EXT_ENGAGEMENT,
 }

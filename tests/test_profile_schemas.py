@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,8 @@ from infoshare.validation._schemas_loaded import schema_set
 from infoshare.validation.checks.profile_schemas import (
     EXTENSION_SCHEMAS,
     OBJECT_SCHEMAS,
-    PROFILE_SCHEMA_BASE,
     fimi_incident_extension,
+    profile_schema_uri,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,11 +73,11 @@ REGISTRY = _registry()
 SCHEMA_FILES = sorted({*OBJECT_SCHEMAS.values(), *EXTENSION_SCHEMAS.values()})
 REFERENCE = {
     name: jsonschema.Draft202012Validator(
-        schema_set().document(PROFILE_SCHEMA_BASE + name), registry=REGISTRY
+        schema_set().document(profile_schema_uri(name)), registry=REGISTRY
     )
     for name in SCHEMA_FILES
 }
-COMPILED = {name: schema_set().compile(PROFILE_SCHEMA_BASE + name) for name in SCHEMA_FILES}
+COMPILED = {name: schema_set().compile(profile_schema_uri(name)) for name in SCHEMA_FILES}
 
 
 def failures(check: Check, value: Any) -> list[tuple[str, str, str]]:
@@ -109,7 +110,10 @@ def test_every_profile_schema_is_valid_2020_12_and_compiles() -> None:
     for name in sorted(names):
         document = json.loads((PROFILE_SCHEMAS / name).read_text("utf-8"))
         assert document["$schema"] == DRAFT
-        assert document["$id"] == PROFILE_SCHEMA_BASE + name
+        assert document["$id"] == profile_schema_uri(name)
+        assert re.fullmatch(
+            r"https://schemas\.infoshare\.dev/profile/1\.[01]/" + re.escape(name), document["$id"]
+        )
         jsonschema.Draft202012Validator.check_schema(document)
     for name in SCHEMA_FILES:
         assert failures(COMPILED[name], {}) != []  # every schema requires something
@@ -121,6 +125,7 @@ def test_check_modules_cover_every_profile_type_and_extension() -> None:
         P.EXT_FIMI_INCIDENT,
         P.EXT_FIMI_ACCOUNT,
         P.EXT_OASIS_INCIDENT_CORE,
+        P.EXT_COORDINATED_NETWORK,
     }
 
 
@@ -162,6 +167,9 @@ EXPECTED_DEFINITIONS = {
     P.EXT_CHANNEL: ("channel.json", ["new-sdo"]),
     P.EXT_MEDIA_CONTENT: ("media-content.json", ["new-sco"]),
     P.EXT_FIMI_ACCOUNT: ("fimi-account-extension.json", ["property-extension"]),
+    P.EXT_ACCOUNT_STATE: ("account-state.json", ["new-sdo"]),
+    P.EXT_ENGAGEMENT: ("engagement.json", ["new-sdo"]),
+    P.EXT_COORDINATED_NETWORK: ("coordinated-network-extension.json", ["property-extension"]),
 }
 
 
@@ -183,14 +191,16 @@ def test_extension_definitions_use_the_profile_ids_and_name_their_schemas() -> N
     for ext_id, (schema_name, types) in EXPECTED_DEFINITIONS.items():
         definition = definitions[ext_id]
         assert definition["created_by_ref"] == P.PROFILE_IDENTITY_ID
-        assert definition["version"] == P.PROFILE_VERSION
+        # the version of the profile that last changed the extension (§15.4)
+        introduced = definition["schema"].split("/")[-2]
+        assert definition["version"] in {P.PROFILE_VERSION, f"{introduced}.0"}
         assert definition["extension_types"] == types
-        assert definition["schema"] == PROFILE_SCHEMA_BASE + schema_name
+        assert definition["schema"] == profile_schema_uri(schema_name)
         assert definition["schema"] in schema_set().ids
         assert (PROFILE_SCHEMAS / schema_name).is_file()
     new_types = {t: e for t, e in P.NEW_OBJECT_EXTENSIONS.items() if e in definitions}
     assert {definitions[e]["schema"] for e in new_types.values()} == {
-        PROFILE_SCHEMA_BASE + OBJECT_SCHEMAS[t] for t in new_types
+        profile_schema_uri(OBJECT_SCHEMAS[t]) for t in new_types
     }
 
 
@@ -251,6 +261,17 @@ VALID: dict[str, dict[str, Any]] = {
     "impact.json": {"type": "impact", "id": IMPACT, **SDO_BASE, "impact_category": "external",
                     "extensions": {P.EXT_OASIS_IMPACT: {"extension_type": "new-sdo"},
                                    "external-ext": {"impact_type": "public-confidence"}}},
+    "account-state.json": {"type": "account-state",
+                           "id": "account-state--4a9e6c3b-4c3d-4f8b-8a4b-6c7d8e9fa0b1", **SDO_BASE,
+                           "account_ref": ACCOUNT, "state": "suspended", "state_since": T0,
+                           **_new(P.EXT_ACCOUNT_STATE)},
+    "engagement.json": {"type": "engagement",
+                        "id": "engagement--5bae7d4c-5d4e-4a9c-9b5c-7d8e9fa0b1c2", **SDO_BASE,
+                        "subject_ref": ACCOUNT, "measured_at": T0,
+                        "follower_count": 0, "measurement_method": "platform-api",
+                        **_new(P.EXT_ENGAGEMENT)},
+    "coordinated-network-extension.json": {"extension_type": "property-extension",
+                                           "coordination_indicators": ["copy-paste-text"]},
 }  # fmt: skip
 
 
@@ -337,7 +358,7 @@ _VALUES = st.recursive(
 
 
 def _property_names(name: str) -> list[str]:
-    document = schema_set().document(PROFILE_SCHEMA_BASE + name)
+    document = schema_set().document(profile_schema_uri(name))
     names = set(document.get("properties", {}))
     for definition in document.get("$defs", {}).values():
         names |= set(definition.get("properties", {}))

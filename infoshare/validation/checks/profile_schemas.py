@@ -26,11 +26,14 @@ import re
 from typing import Any, Final
 
 from infoshare.profile import (
+    EXT_COORDINATED_NETWORK,
     EXT_FIMI_ACCOUNT,
     EXT_FIMI_INCIDENT,
     EXT_OASIS_IMPACT,
     EXT_OASIS_INCIDENT_CORE,
+    TYPE_ACCOUNT_STATE,
     TYPE_CHANNEL,
+    TYPE_ENGAGEMENT,
     TYPE_EVENT,
     TYPE_IMPACT,
     TYPE_MEDIA_CONTENT,
@@ -41,8 +44,24 @@ from infoshare.validation._registry import Emit, ObjectCheckFn, StixDict, jpath,
 from infoshare.validation._schema import Check, PathChain, render_path
 from infoshare.validation._schemas_loaded import schema_set
 
-#: Base of the ``$id`` of the profile's schemas (spec/schemas/profile/).
+#: Base of the ``$id`` of the profile's schemas (spec/schemas/profile/) of version 1.0.
 PROFILE_SCHEMA_BASE: Final = "https://schemas.infoshare.dev/profile/1.0/"
+_PROFILE_SCHEMA_ROOT: Final = "https://schemas.infoshare.dev/profile/"
+
+
+def profile_schema_uri(name: str) -> str:
+    """The ``$id`` of the profile schema file ``name``: each schema keeps the id of the
+    profile version that introduced it (``…/profile/1.0/narrative.json``,
+    ``…/profile/1.1/engagement.json``), so the file name alone finds it."""
+    found = [
+        uri
+        for uri in schema_set().ids
+        if uri.startswith(_PROFILE_SCHEMA_ROOT) and uri.rsplit("/", 1)[-1] == name
+    ]
+    if len(found) != 1:
+        raise LookupError(f"expected one profile schema named {name!r}, found {found}")
+    return found[0]
+
 
 #: Schema file of each object type the profile defines or reuses, and the
 #: schema file of each property-extension, by extension-definition id.
@@ -53,11 +72,14 @@ OBJECT_SCHEMAS: Final[dict[str, str]] = {
     TYPE_EVENT: "event.json",
     TYPE_IMPACT: "impact.json",
     TYPE_TASK: "task.json",
+    TYPE_ACCOUNT_STATE: "account-state.json",
+    TYPE_ENGAGEMENT: "engagement.json",
 }
 EXTENSION_SCHEMAS: Final[dict[str, str]] = {
     EXT_FIMI_INCIDENT: "fimi-incident-extension.json",
     EXT_FIMI_ACCOUNT: "fimi-account-extension.json",
     EXT_OASIS_INCIDENT_CORE: "oasis-incident-core-extension.json",
+    EXT_COORDINATED_NETWORK: "coordinated-network-extension.json",
 }
 
 _FIMI_HINT = (
@@ -69,7 +91,7 @@ _SHARED_WITH_CORE: Final = ("determination", "investigation_status")
 
 
 def _compile(name: str) -> tuple[Check, str]:
-    uri = PROFILE_SCHEMA_BASE + name
+    uri = profile_schema_uri(name)
     return schema_set().compile(uri), schema_set().document(uri)["title"]
 
 

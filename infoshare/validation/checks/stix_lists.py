@@ -31,7 +31,7 @@ from infoshare.validation.checks.core_types import (
 from infoshare.validation.checks.profile_schemas import (
     EXTENSION_SCHEMAS,
     OBJECT_SCHEMAS,
-    PROFILE_SCHEMA_BASE,
+    profile_schema_uri,
 )
 
 
@@ -54,7 +54,7 @@ def _schema_properties(uri: str) -> frozenset[str]:
 def _load() -> dict[str, frozenset[str]]:
     table = {kind: _schema_properties(f"{STIX_SCHEMA_BASE}{kind}.json") for kind in STIX_TYPES}
     for kind, name in OBJECT_SCHEMAS.items():
-        table[kind] = _schema_properties(PROFILE_SCHEMA_BASE + name)
+        table[kind] = _schema_properties(profile_schema_uri(name))
     common = f"{STIX_SCHEMA_BASE}common.json#/$defs/"
     table["new-sdo"] = table["new-sro"] = _schema_properties(common + "sdo")
     table["new-sco"] = _schema_properties(common + "sco")
