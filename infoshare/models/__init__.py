@@ -24,6 +24,7 @@ from infoshare.models._base import (
     VersionedObject,
 )
 from infoshare.models._bundle import Bundle, bundle_to_json, read_bundle, write_bundle
+from infoshare.models._changing_facts import AccountState, EngagementMeasurement
 from infoshare.models._disinformation import Channel, MediaContent, Narrative
 from infoshare.models._domain_objects import (
     AttackPattern,
@@ -52,6 +53,7 @@ from infoshare.models._meta_objects import (
     MarkingDefinition,
     Tlp2Extension,
 )
+from infoshare.models._network import CoordinatedNetworkExtension
 from infoshare.models._oasis import ChangedObject, Event, Impact, Task
 from infoshare.models._observables import DomainName, FimiAccountExtension, Url, UserAccount
 from infoshare.models._parse import MODEL_BY_TYPE, GenericStixObject, model_for, parse_object
@@ -67,6 +69,14 @@ from infoshare.models.builders import (
     sco_id,
     tlp_marking_definition,
 )
+from infoshare.models.facts import (
+    account_state,
+    coordinated_network,
+    engagement,
+    measurement,
+    series,
+    state_change,
+)
 from infoshare.models.interop import (
     from_stix2,
     normalise_tlp_marking,
@@ -78,15 +88,18 @@ from infoshare.stix.timestamps import format_timestamp, parse_timestamp
 __all__ = [
     "MODEL_BY_TYPE",
     "STIX_NAMESPACE",
+    "AccountState",
     "AttackPattern",
     "Attribution",
     "Bundle",
     "Campaign",
     "ChangedObject",
     "Channel",
+    "CoordinatedNetworkExtension",
     "CourseOfAction",
     "DomainName",
     "Engagement",
+    "EngagementMeasurement",
     "Event",
     "ExtensionDefinition",
     "ExternalReference",
@@ -124,11 +137,15 @@ __all__ = [
     "Url",
     "UserAccount",
     "VersionedObject",
+    "account_state",
     "bundle_to_json",
+    "coordinated_network",
     "create",
     "deterministic_id",
+    "engagement",
     "format_timestamp",
     "from_stix2",
+    "measurement",
     "model_for",
     "new_id",
     "new_version",
@@ -140,6 +157,8 @@ __all__ = [
     "read_bundle",
     "revoke",
     "sco_id",
+    "series",
+    "state_change",
     "tlp_marking_definition",
     "to_stix2",
     "write_bundle",
