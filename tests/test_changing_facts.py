@@ -36,6 +36,7 @@ from infoshare.models import (
 from infoshare.profile import EXT_COORDINATED_NETWORK, TLP_AMBER, TLP_GREEN
 from infoshare.validation import ValidationOptions, Validator
 from infoshare.validation.checks.changing_facts import changing_kind
+from infoshare.validation.checks.series_order import FACT_TIME, _out_of_order
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE_05 = ROOT / "examples" / "05-troll-network-over-a-week.json"
@@ -303,3 +304,31 @@ def test_case_05_holds_the_three_series() -> None:
     assert len(likes) >= 5 and likes == sorted(likes) and likes[0] > 0
     amplification = next(v for v in by_id.values() if v[0].amplifier_ref is not None)
     assert all(m.quote_count is not None and m.like_count is not None for m in amplification)
+
+
+# --- IS-605: series in order ----------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a", "b"]), st.integers(0, 5), st.integers(0, 9)),
+        max_size=12,
+    )
+)
+def test_series_order_flags_exactly_the_facts_earlier_than_an_earlier_version(
+    versions: list[tuple[str, int, int]],
+) -> None:
+    rows = [
+        (f"engagement--{series_id}", f"{modified:02d}", f"{fact:02d}", f"f{fact}", f"m{modified}",
+         index, None)
+        for index, (series_id, modified, fact) in enumerate(versions)
+    ]  # fmt: skip
+    flagged = {f[0] for f in _out_of_order(sorted(rows, key=lambda r: (r[0], r[1], r[5])),
+                                           FACT_TIME)}  # fmt: skip
+    expected = {
+        index
+        for index, (series_id, modified, fact) in enumerate(versions)
+        if any(s == series_id and m < modified and f > fact for s, m, f in versions)
+    }
+    assert flagged == expected
