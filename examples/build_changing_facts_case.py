@@ -27,6 +27,7 @@ from typing import Any
 
 from infoshare.models import (
     Bundle,
+    EngagementMeasurement,
     FimiIncident,
     Identity,
     MediaContent,
@@ -73,6 +74,11 @@ def by_agency(**props: Any) -> dict[str, Any]:
     return {"created_by_ref": AGENCY_ID, **props}
 
 
+def organisation(identity_id: str, name: str, sector: str) -> Identity:
+    return create(Identity, marking=TLP_GREEN, id=identity_id, created=T0, modified=T0,
+                  name=name, identity_class="organization", sectors=[sector])  # fmt: skip
+
+
 def kestrel_account(login: str, account_class: str, automated: bool) -> UserAccount:
     return create(
         UserAccount,
@@ -91,27 +97,36 @@ def kestrel_account(login: str, account_class: str, automated: bool) -> UserAcco
     )
 
 
+def measured_series(
+    key: str,
+    subject_ref: str,
+    readings: list[tuple[int, dict[str, int]]],
+    time: str,
+    **source: Any,
+) -> list[EngagementMeasurement]:
+    """One engagement series: its first measurement, then a version per later reading."""
+    (first_day, first_counts), later = readings[0], readings[1:]
+    versions = [
+        engagement(
+            subject_ref,
+            day(first_day, time),
+            first_counts,
+            marking=TLP_GREEN,
+            id=oid("engagement", key),
+            **by_agency(created=day(first_day), modified=day(first_day)),
+            **source,
+        )
+    ]
+    for number, counts in later:
+        versions.append(measurement(versions[-1], day(number, time), counts, modified=day(number)))
+    return versions
+
+
 def build() -> Bundle:
-    agency = create(
-        Identity,
-        marking=TLP_GREEN,
-        id=AGENCY_ID,
-        created=T0,
-        modified=T0,
-        name="Varenna Office for Information Integrity (fictional)",
-        identity_class="organization",
-        sectors=["government"],
-    )
-    platform = create(
-        Identity,
-        marking=TLP_GREEN,
-        id=PLATFORM_ID,
-        created=T0,
-        modified=T0,
-        name="Kestrel (fictional microblogging service)",
-        identity_class="organization",
-        sectors=["technology"],
-    )
+    agency = organisation(AGENCY_ID, "Varenna Office for Information Integrity (fictional)",
+                          "government")  # fmt: skip
+    platform = organisation(PLATFORM_ID, "Kestrel (fictional microblogging service)",
+                            "technology")  # fmt: skip
     narrative = create(
         Narrative,
         marking=TLP_GREEN,
@@ -202,23 +217,9 @@ def build() -> Bundle:
         (6, {"like_count": 4050, "share_count": 1410, "quote_count": 362, "view_count": 188000}),
         (8, {"like_count": 5010, "share_count": 1620, "quote_count": 371, "view_count": 201500}),
     ]
-    first_day, first_counts = readings[0]
-    post_series = [
-        engagement(
-            post.id,
-            day(first_day, "07:30"),
-            first_counts,
-            marking=TLP_GREEN,
-            id=oid("engagement", "post"),
-            **by_agency(created=day(first_day), modified=day(first_day)),
-            measured_by_ref=PLATFORM_ID,
-            measurement_method="platform-api",
-        )
-    ]
-    for number, counts in readings[1:]:
-        post_series.append(
-            measurement(post_series[-1], day(number, "07:30"), counts, modified=day(number))
-        )
+    post_series = measured_series("post", post.id, readings, "07:30",
+                                  measured_by_ref=PLATFORM_ID,
+                                  measurement_method="platform-api")  # fmt: skip
 
     # What the network gave the story: quote posts and likes by its known members.
     amplification_readings = [
@@ -226,27 +227,13 @@ def build() -> Bundle:
         (4, {"quote_count": 233, "like_count": 1370}),
         (6, {"quote_count": 251, "like_count": 1655}),
     ]
-    first_day, first_counts = amplification_readings[0]
-    amplification = [
-        engagement(
-            narrative.id,
-            day(first_day, "07:45"),
-            first_counts,
-            marking=TLP_GREEN,
-            id=oid("engagement", "amplification"),
-            **by_agency(created=day(first_day), modified=day(first_day)),
-            amplifier_ref=network.id,
-            counted_from=POSTED,
-            measured_by_ref=AGENCY_ID,
-            measurement_method="manual-count",
-            description="Quote posts and likes of posts carrying the story, made by the "
-            "accounts the office attributes to the network.",
-        )
-    ]
-    for number, counts in amplification_readings[1:]:
-        amplification.append(
-            measurement(amplification[-1], day(number, "07:45"), counts, modified=day(number))
-        )
+    amplification = measured_series(
+        "amplification", narrative.id, amplification_readings, "07:45",
+        amplifier_ref=network.id, counted_from=POSTED, measured_by_ref=AGENCY_ID,
+        measurement_method="manual-count",
+        description="Quote posts and likes of posts carrying the story, made by the "
+        "accounts the office attributes to the network.",
+    )  # fmt: skip
 
     # A sighting of the post: of the story it carries, with the post in an observed-data.
     observed = parse_object(

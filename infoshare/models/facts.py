@@ -32,6 +32,11 @@ __all__ = [
 V = TypeVar("V", bound=VersionedObject)
 
 
+def _given(**values: Any) -> dict[str, Any]:
+    """The optional properties a caller gave (None means not given)."""
+    return {key: value for key, value in values.items() if value is not None}
+
+
 def account_state(
     account_ref: str,
     state: str,
@@ -43,8 +48,7 @@ def account_state(
     **properties: Any,
 ) -> AccountState:
     """The first version of an account's state: ``state`` since ``state_since``."""
-    optional = {"decided_by_ref": decided_by_ref, "reason": reason}
-    given = {key: value for key, value in optional.items() if value is not None}
+    given = _given(decided_by_ref=decided_by_ref, reason=reason)
     return create(
         AccountState,
         marking=marking,
@@ -105,13 +109,12 @@ def engagement(
     ``measured_by_ref``, ``measurement_method`` or both; ``amplifier_ref`` names the
     network whose interactions are counted (§16.6).
     """
-    optional = {
-        "measured_by_ref": measured_by_ref,
-        "measurement_method": measurement_method,
-        "amplifier_ref": amplifier_ref,
-        "counted_from": counted_from,
-    }
-    given = {key: value for key, value in optional.items() if value is not None}
+    given = _given(
+        measured_by_ref=measured_by_ref,
+        measurement_method=measurement_method,
+        amplifier_ref=amplifier_ref,
+        counted_from=counted_from,
+    )
     return create(
         EngagementMeasurement,
         marking=marking,
@@ -157,12 +160,13 @@ def coordinated_network(
         "extension_type": "property-extension",
         "coordination_indicators": list(coordination_indicators),
     }
-    estimate = {
-        "estimated_size": estimated_size,
-        "estimate_method": estimate_method,
-        "estimated_at": estimated_at,
-    }
-    extension.update({key: value for key, value in estimate.items() if value is not None})
+    extension.update(
+        _given(
+            estimated_size=estimated_size,
+            estimate_method=estimate_method,
+            estimated_at=estimated_at,
+        )
+    )
     extensions = {EXT_CHANNEL: {"extension_type": "new-sdo"}}
     extensions.update(properties.pop("extensions", None) or {})
     extensions[EXT_COORDINATED_NETWORK] = extension
