@@ -1,7 +1,7 @@
 """Cross-object checks give the same findings in memory and once spilled to disk.
 
 The checks that need the whole input (IS-111, IS-112, IS-123, IS-301, IS-605,
-IS-711) keep
+IS-711, IS-720) keep
 at most ``ValidationOptions.spill_threshold`` entries each in memory and move
 the rest to a temporary on-disk database (docs/adr/0005-bounded-memory.md).
 These tests force that path with a tiny threshold and compare every finding
@@ -29,10 +29,11 @@ from infoshare.validation._spill import SpillDatabase
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFORMANCE = ROOT / "spec" / "conformance"
-CROSS_CHECKS = frozenset({"IS-111", "IS-112", "IS-123", "IS-301", "IS-605", "IS-711"})
+CROSS_CHECKS = frozenset({"IS-111", "IS-112", "IS-123", "IS-301", "IS-605", "IS-711", "IS-720"})
 
 AGENCY = "identity--0b7ad0a4-3f7e-4b44-9c1e-7f5d2a1c0001"
 FIMI = profile.EXT_FIMI_INCIDENT
+_NEW_SDO = {"extension_type": "new-sdo"}
 
 
 def _uid(rng: random.Random, kind: str) -> str:
@@ -118,11 +119,23 @@ def defective_objects(cases: int, seed: int) -> Iterator[dict[str, Any]]:
                 "extensions": {
                     profile.EXT_FIMI_ACCOUNT: {
                         "extension_type": "property-extension",
-                        "account_class": "inauthentic",
+                        "account_class": rng.choice(["inauthentic", "private-person"]),
                     }
                 },
             }
             yield account
+            if rng.random() < 0.3:  # its followers, sometimes TLP:CLEAR (IS-720)
+                followers = _sdo(rng, "engagement", day, subject_ref=account["id"],
+                                 measured_at="2026-04-01T08:00:00.000Z", follower_count=n,
+                                 measurement_method="platform-api",
+                                 extensions={profile.EXT_ENGAGEMENT: _NEW_SDO})  # fmt: skip
+                followers["object_marking_refs"] = [
+                    rng.choice([profile.TLP_CLEAR, profile.TLP_AMBER])
+                ]
+                if rng.random() < 0.3:  # it may come before or after the account
+                    later.append(followers)
+                else:
+                    yield followers
             if rng.random() < 0.2:
                 later.append(dict(account))  # SCO duplicate
         roll = rng.random()
@@ -165,7 +178,7 @@ def _engagement_series(
     """Versions of one engagement (IS-605), some held back to arrive after later ones."""
     first = _sdo(rng, "engagement", day, subject_ref=_uid(rng, "channel"),
                  measurement_method="platform-api",
-                 extensions={profile.EXT_ENGAGEMENT: {"extension_type": "new-sdo"}})  # fmt: skip
+                 extensions={profile.EXT_ENGAGEMENT: _NEW_SDO})  # fmt: skip
     readings = list(range(1, rng.randrange(2, 6)))
     if rng.random() < 0.5:
         rng.shuffle(readings)
