@@ -28,6 +28,10 @@ EXT_WITHDRAWAL: Final = "extension-definition--8eb8ed65-5365-4b3d-bb6b-3d94a13b8
 EXT_PLATFORM_ACTION: Final = "extension-definition--cc974303-e09b-488b-9384-5a449773228b"
 #: Profile 1.1: co-authoring organisations of an incident, report, note or opinion (§18).
 EXT_JOINT_AUTHORSHIP: Final = "extension-definition--a88e0f78-60c2-42be-8696-ef65b73a7c44"
+# Profile 1.1, changing facts and coordinated networks (spec/profile/16-changing-facts.md)
+EXT_ACCOUNT_STATE: Final = "extension-definition--ce910066-c390-4888-a644-04523ade0ef5"
+EXT_ENGAGEMENT: Final = "extension-definition--1ad3daa2-aa5f-4b02-a187-9cfdd389e7d6"
+EXT_COORDINATED_NETWORK: Final = "extension-definition--99ac2a99-3e94-4567-9d36-91d523c0bdda"
 
 # --- OASIS Incident Extension Suite, reused by its published ids ---
 EXT_OASIS_INCIDENT_CORE: Final = "extension-definition--ef765651-680c-498d-9894-99799f2fa126"
@@ -72,6 +76,8 @@ TYPE_IMPACT: Final = "impact"
 TYPE_TASK: Final = "task"
 TYPE_SYNTHETIC_MEDIA_ANALYSIS: Final = "synthetic-media-analysis"
 TYPE_WITHDRAWAL: Final = "withdrawal"
+TYPE_ACCOUNT_STATE: Final = "account-state"
+TYPE_ENGAGEMENT: Final = "engagement"
 
 #: New object types and the extension-definition that introduces each.
 NEW_OBJECT_EXTENSIONS: Final[dict[str, str]] = {
@@ -83,4 +89,6 @@ NEW_OBJECT_EXTENSIONS: Final[dict[str, str]] = {
     TYPE_TASK: EXT_OASIS_TASK,
     TYPE_SYNTHETIC_MEDIA_ANALYSIS: EXT_SYNTHETIC_MEDIA_ANALYSIS,
     TYPE_WITHDRAWAL: EXT_WITHDRAWAL,
+    TYPE_ACCOUNT_STATE: EXT_ACCOUNT_STATE,
+    TYPE_ENGAGEMENT: EXT_ENGAGEMENT,
 }

@@ -1,6 +1,7 @@
 """Cross-object checks give the same findings in memory and once spilled to disk.
 
-The checks that need the whole input (IS-111, IS-112, IS-123, IS-301, IS-711) keep
+The checks that need the whole input (IS-111, IS-112, IS-123, IS-301, IS-605,
+IS-711, IS-720) keep
 at most ``ValidationOptions.spill_threshold`` entries each in memory and move
 the rest to a temporary on-disk database (docs/adr/0005-bounded-memory.md).
 These tests force that path with a tiny threshold and compare every finding
@@ -28,10 +29,13 @@ from infoshare.validation._spill import SpillDatabase
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFORMANCE = ROOT / "spec" / "conformance"
-CROSS_CHECKS = frozenset({"IS-111", "IS-112", "IS-123", "IS-301", "IS-308", "IS-711", "IS-713"})
+CROSS_CHECKS = frozenset(
+    {"IS-111", "IS-112", "IS-123", "IS-301", "IS-308", "IS-605", "IS-711", "IS-713", "IS-720"}
+)
 
 AGENCY = "identity--0b7ad0a4-3f7e-4b44-9c1e-7f5d2a1c0001"
 FIMI = profile.EXT_FIMI_INCIDENT
+_NEW_SDO = {"extension_type": "new-sdo"}
 
 
 def _uid(rng: random.Random, kind: str) -> str:
@@ -158,11 +162,23 @@ def defective_objects(cases: int, seed: int) -> Iterator[dict[str, Any]]:
                 "extensions": {
                     profile.EXT_FIMI_ACCOUNT: {
                         "extension_type": "property-extension",
-                        "account_class": "inauthentic",
+                        "account_class": rng.choice(["inauthentic", "private-person"]),
                     }
                 },
             }
             yield account
+            if rng.random() < 0.3:  # its followers, sometimes TLP:CLEAR (IS-720)
+                followers = _sdo(rng, "engagement", day, subject_ref=account["id"],
+                                 measured_at="2026-04-01T08:00:00.000Z", follower_count=n,
+                                 measurement_method="platform-api",
+                                 extensions={profile.EXT_ENGAGEMENT: _NEW_SDO})  # fmt: skip
+                followers["object_marking_refs"] = [
+                    rng.choice([profile.TLP_CLEAR, profile.TLP_AMBER])
+                ]
+                if rng.random() < 0.3:  # it may come before or after the account
+                    later.append(followers)
+                else:
+                    yield followers
             if rng.random() < 0.2:
                 later.append(dict(account))  # SCO duplicate
         roll = rng.random()
@@ -192,9 +208,31 @@ def defective_objects(cases: int, seed: int) -> Iterator[dict[str, Any]]:
             revoked = dict(incident, modified="2026-06-03T00:00:00.000Z", revoked=True)
             after = dict(incident, modified=f"2026-06-{rng.choice([2, 4]):02d}T00:00:00.000Z")
             later.extend(rng.sample([revoked, after], 2))
+        if rng.random() < 0.5:  # an engagement series, its readings sometimes out of order
+            yield from _engagement_series(rng, day, later)
         if later and rng.random() < 0.5:
             yield later.pop(rng.randrange(len(later)))
     yield from later
+
+
+def _engagement_series(
+    rng: random.Random, day: int, later: list[dict[str, Any]]
+) -> Iterator[dict[str, Any]]:
+    """Versions of one engagement (IS-605), some held back to arrive after later ones."""
+    first = _sdo(rng, "engagement", day, subject_ref=_uid(rng, "channel"),
+                 measurement_method="platform-api",
+                 extensions={profile.EXT_ENGAGEMENT: _NEW_SDO})  # fmt: skip
+    readings = list(range(1, rng.randrange(2, 6)))
+    if rng.random() < 0.5:
+        rng.shuffle(readings)
+    for number, reading in enumerate(readings, start=1):
+        version = dict(first, modified=f"2026-07-{number:02d}T12:00:00.000Z",
+                       measured_at=f"2026-07-{reading:02d}T06:00:00.000Z",
+                       like_count=number)  # fmt: skip
+        if rng.random() < 0.3:
+            later.append(version)
+        else:
+            yield version
 
 
 def _findings(objects: list[dict[str, Any]], threshold: int | None) -> list[dict[str, object]]:

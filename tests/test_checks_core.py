@@ -17,14 +17,13 @@ from infoshare.profile import (
     EXT_FIMI_INCIDENT,
     EXT_MEDIA_CONTENT,
     EXT_NARRATIVE,
-    NEW_OBJECT_EXTENSIONS,
     TLP_1_0_IDS,
     TLP_2_0_LEVELS,
     TLP_GREEN,
 )
 from infoshare.validation import Finding, ValidationOptions, Validator
 from infoshare.validation.checks.core_references import REFERENCE_TARGETS
-from infoshare.validation.checks.core_types import STIX_TYPES
+from infoshare.validation.checks.core_types import KNOWN_TYPES, STIX_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 MANDATORY = ROOT / "spec" / "conformance" / "mandatory"
@@ -332,8 +331,7 @@ def test_tlp_1_0_definitions_must_match_their_id() -> None:
 
 
 def test_reference_table_names_only_known_types() -> None:
-    # STIX's types and the profile's own (a synthetic-media-analysis names a media-content).
-    known = STIX_TYPES | set(NEW_OBJECT_EXTENSIONS) | {"<sdo>", "<sco>"}
+    known = KNOWN_TYPES | {"<sdo>", "<sco>"}  # STIX types and the profile's own
     for table in REFERENCE_TARGETS.values():
         for allowed in table.values():
             assert set(allowed) <= known

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,6 @@ from infoshare.validation.checks.platform_actions import PLATFORM_ACTION_SCHEMA
 from infoshare.validation.checks.profile_schemas import (
     EXTENSION_SCHEMAS,
     OBJECT_SCHEMAS,
-    PROFILE_SCHEMA_BASE,
     fimi_incident_extension,
     schema_uri,
 )
@@ -50,7 +50,6 @@ EXTENSION_DEFINITIONS = ROOT / "spec" / "extension-definitions"
 VOCABULARIES = ROOT / "spec" / "vocabularies"
 CONFORMANCE = ROOT / "spec" / "conformance"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-PROFILE_1_1_BASE = "https://schemas.infoshare.dev/profile/1.1/"
 PROFILE_CHECKS = frozenset(f"IS-20{n}" for n in range(1, 10))
 
 T0 = "2026-03-02T08:15:00.000Z"
@@ -122,7 +121,9 @@ def test_every_profile_schema_is_valid_2020_12_and_compiles() -> None:
         document = json.loads((PROFILE_SCHEMAS / name).read_text("utf-8"))
         assert document["$schema"] == DRAFT
         # 1.0 schemas keep their 1.0 $id; those a minor version adds carry its number (§15.1).
-        assert document["$id"] in {PROFILE_SCHEMA_BASE + name, PROFILE_1_1_BASE + name}
+        assert re.fullmatch(
+            r"https://schemas\.infoshare\.dev/profile/1\.[01]/" + re.escape(name), document["$id"]
+        )
         jsonschema.Draft202012Validator.check_schema(document)
     for name in ALL_SCHEMA_FILES:
         assert failures(COMPILED[name], {}) != []  # every schema requires something
@@ -134,6 +135,7 @@ def test_check_modules_cover_every_profile_type_and_extension() -> None:
         P.EXT_FIMI_INCIDENT,
         P.EXT_FIMI_ACCOUNT,
         P.EXT_OASIS_INCIDENT_CORE,
+        P.EXT_COORDINATED_NETWORK,
     }
 
 
@@ -179,6 +181,9 @@ EXPECTED_DEFINITIONS = {
     P.EXT_WITHDRAWAL: ("withdrawal.json", ["new-sdo"]),
     P.EXT_PLATFORM_ACTION: (PLATFORM_ACTION_SCHEMA, ["property-extension"]),
     P.EXT_JOINT_AUTHORSHIP: (JOINT_AUTHORSHIP_SCHEMA, ["property-extension"]),
+    P.EXT_ACCOUNT_STATE: ("account-state.json", ["new-sdo"]),
+    P.EXT_ENGAGEMENT: ("engagement.json", ["new-sdo"]),
+    P.EXT_COORDINATED_NETWORK: ("coordinated-network-extension.json", ["property-extension"]),
 }
 
 
@@ -281,6 +286,17 @@ VALID: dict[str, dict[str, Any]] = {
                         "id": "withdrawal--7c3e9a10-2f4b-4d6e-8a1c-5b7d9e0f1a2b", **SDO_BASE,
                         "created_by_ref": AGENCY, "withdrawn_refs": [ACCOUNT],
                         "reason": "private-person", **_new(P.EXT_WITHDRAWAL)},
+    "account-state.json": {"type": "account-state",
+                           "id": "account-state--4a9e6c3b-4c3d-4f8b-8a4b-6c7d8e9fa0b1", **SDO_BASE,
+                           "account_ref": ACCOUNT, "state": "suspended", "state_since": T0,
+                           **_new(P.EXT_ACCOUNT_STATE)},
+    "engagement.json": {"type": "engagement",
+                        "id": "engagement--5bae7d4c-5d4e-4a9c-9b5c-7d8e9fa0b1c2", **SDO_BASE,
+                        "subject_ref": ACCOUNT, "measured_at": T0,
+                        "follower_count": 0, "measurement_method": "platform-api",
+                        **_new(P.EXT_ENGAGEMENT)},
+    "coordinated-network-extension.json": {"extension_type": "property-extension",
+                                           "coordination_indicators": ["copy-paste-text"]},
 }  # fmt: skip
 
 

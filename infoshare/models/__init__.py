@@ -24,6 +24,7 @@ from infoshare.models._base import (
     VersionedObject,
 )
 from infoshare.models._bundle import Bundle, bundle_to_json, read_bundle, write_bundle
+from infoshare.models._changing_facts import AccountState, EngagementMeasurement
 from infoshare.models._disinformation import Channel, MediaContent, Narrative
 from infoshare.models._domain_objects import (
     AttackPattern,
@@ -52,6 +53,7 @@ from infoshare.models._meta_objects import (
     MarkingDefinition,
     Tlp2Extension,
 )
+from infoshare.models._network import CoordinatedNetworkExtension
 from infoshare.models._oasis import ChangedObject, Event, Impact, Task
 from infoshare.models._observables import DomainName, FimiAccountExtension, Url, UserAccount
 from infoshare.models._parse import MODEL_BY_TYPE, GenericStixObject, model_for, parse_object
@@ -91,6 +93,14 @@ from infoshare.models.builders import (
     tlp_marking_definition,
     withdraw,
 )
+from infoshare.models.facts import (
+    account_state,
+    coordinated_network,
+    engagement,
+    measurement,
+    series,
+    state_change,
+)
 from infoshare.models.interop import (
     from_stix2,
     normalise_tlp_marking,
@@ -102,6 +112,7 @@ from infoshare.stix.timestamps import format_timestamp, parse_timestamp
 __all__ = [
     "MODEL_BY_TYPE",
     "STIX_NAMESPACE",
+    "AccountState",
     "Appeal",
     "AttackPattern",
     "Attribution",
@@ -109,9 +120,11 @@ __all__ = [
     "Campaign",
     "ChangedObject",
     "Channel",
+    "CoordinatedNetworkExtension",
     "CourseOfAction",
     "DomainName",
     "Engagement",
+    "EngagementMeasurement",
     "Event",
     "ExtensionDefinition",
     "ExternalReference",
@@ -156,18 +169,22 @@ __all__ = [
     "UserAccount",
     "VersionedObject",
     "Withdrawal",
+    "account_state",
     "acknowledge_request",
     "analyse_media",
     "bundle_to_json",
+    "coordinated_network",
     "create",
     "decide_appeal",
     "decide_items",
     "deterministic_id",
+    "engagement",
     "format_timestamp",
     "from_stix2",
     "joint_authorship",
     "joint_authorship_of",
     "legal_basis",
+    "measurement",
     "model_for",
     "new_id",
     "new_version",
@@ -182,6 +199,8 @@ __all__ = [
     "referral_request",
     "revoke",
     "sco_id",
+    "series",
+    "state_change",
     "task_outcome",
     "tlp_marking_definition",
     "to_stix2",

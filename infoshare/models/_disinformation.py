@@ -14,8 +14,14 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, Field, model_validator
 
 from infoshare.models._base import StixCyberObservable, StixDomainObject, StixModel
+from infoshare.models._network import CoordinatedNetworkExtension
 from infoshare.models._types import NonNegativeInt, Timestamp, identifier_ref
-from infoshare.profile import EXT_CHANNEL, EXT_MEDIA_CONTENT, EXT_NARRATIVE
+from infoshare.profile import (
+    EXT_CHANNEL,
+    EXT_COORDINATED_NETWORK,
+    EXT_MEDIA_CONTENT,
+    EXT_NARRATIVE,
+)
 from infoshare.stix.timestamps import timestamp_key
 
 __all__ = [
@@ -62,6 +68,10 @@ class NarrativeExtensions(StixModel):
 
 class ChannelExtensions(StixModel):
     channel: NewSdoMarker = Field(alias=EXT_CHANNEL)
+    #: Present when the channel is a bot or troll network (§16.6).
+    coordinated_network: CoordinatedNetworkExtension | None = Field(
+        default=None, alias=EXT_COORDINATED_NETWORK
+    )
 
 
 class MediaContentExtensions(StixModel):
@@ -111,6 +121,26 @@ class Channel(StixDomainObject):
     @model_validator(mode="after")
     def _check_seen_order(self) -> Self:
         _check_seen(self.first_seen, self.last_seen)
+        return self
+
+    @model_validator(mode="after")
+    def _check_network(self) -> Self:
+        network = self.extensions.coordinated_network
+        if network is None:
+            return self
+        members = len(set(self.account_refs or ()))
+        if network.estimated_size is not None and network.estimated_size < members:
+            raise ValueError(
+                f"estimated_size ({network.estimated_size}) is smaller than the {members} "
+                "member accounts listed in account_refs"
+            )
+        if network.estimated_at is not None and timestamp_key(network.estimated_at) > timestamp_key(
+            self.modified
+        ):
+            raise ValueError(
+                f"the network's estimated_at ({network.estimated_at}) is later than modified "
+                f"({self.modified})"
+            )
         return self
 
 

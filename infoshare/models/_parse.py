@@ -14,6 +14,7 @@ from pydantic import model_validator
 
 from infoshare.errors import ModelError
 from infoshare.models._base import StixObject
+from infoshare.models._changing_facts import AccountState, EngagementMeasurement
 from infoshare.models._disinformation import Channel, MediaContent, Narrative
 from infoshare.models._domain_objects import (
     AttackPattern,
@@ -59,11 +60,13 @@ class GenericStixObject(StixObject):
 MODEL_BY_TYPE: dict[str, type[StixObject]] = {
     cls.stix_type: cls
     for cls in (
+        AccountState,
         AttackPattern,
         Campaign,
         Channel,
         CourseOfAction,
         DomainName,
+        EngagementMeasurement,
         Event,
         ExtensionDefinition,
         Identity,

@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from infoshare.profile import TYPE_CHANNEL, TYPE_MEDIA_CONTENT, TYPE_SYNTHETIC_MEDIA_ANALYSIS
+from infoshare.profile import (
+    TYPE_ACCOUNT_STATE,
+    TYPE_CHANNEL,
+    TYPE_ENGAGEMENT,
+    TYPE_MEDIA_CONTENT,
+    TYPE_SYNTHETIC_MEDIA_ANALYSIS,
+)
 from infoshare.stix.identifiers import is_identifier
 from infoshare.validation._registry import Emit, StixDict, jpath, object_check
 from infoshare.validation._schemas_loaded import schema_set
@@ -100,6 +106,15 @@ REFERENCE_TARGETS: Final[dict[str, dict[tuple[str, ...], tuple[str, ...]]]] = {
     TYPE_SYNTHETIC_MEDIA_ANALYSIS: {
         ("media_ref",): (TYPE_MEDIA_CONTENT,),
         ("depicted_refs",): ("identity",),
+    },
+    TYPE_ACCOUNT_STATE: {
+        ("account_ref",): ("user-account", TYPE_CHANNEL),
+        ("decided_by_ref",): ("identity",),
+    },
+    TYPE_ENGAGEMENT: {
+        ("subject_ref",): (TYPE_MEDIA_CONTENT, "user-account", TYPE_CHANNEL, "narrative"),
+        ("amplifier_ref",): (TYPE_CHANNEL,),
+        ("measured_by_ref",): ("identity",),
     },
 }
 
@@ -233,6 +248,14 @@ def check_reference_targets(obj: StixDict, emit: Emit) -> None:
 
 
 def _message(path: tuple[str, ...], wanted: str, target: str) -> str:
+    if path == ("sighting_of_ref",) and target in SCO_LIKE_TYPES:
+        return (
+            f"sighting_of_ref must point to {wanted}, not to an object of type {target}: to"
+            " record a sighting of a post or another observable, point sighting_of_ref at"
+            " the narrative or channel it carries and put the observable in the object_refs"
+            " of an observed-data named in observed_data_refs"
+            " (§16.7)"
+        )
     return (
         f"{path[-1]} must point to {wanted}, not to an object of type {target};"
         " reference an object of an allowed type"

@@ -29,11 +29,14 @@ from typing import Any, Final
 
 from infoshare._spec_files import load_spec_json
 from infoshare.profile import (
+    EXT_COORDINATED_NETWORK,
     EXT_FIMI_ACCOUNT,
     EXT_FIMI_INCIDENT,
     EXT_OASIS_IMPACT,
     EXT_OASIS_INCIDENT_CORE,
+    TYPE_ACCOUNT_STATE,
     TYPE_CHANNEL,
+    TYPE_ENGAGEMENT,
     TYPE_EVENT,
     TYPE_IMPACT,
     TYPE_MEDIA_CONTENT,
@@ -46,10 +49,6 @@ from infoshare.validation._registry import Emit, ObjectCheckFn, StixDict, jpath,
 from infoshare.validation._schema import Check, PathChain, render_path
 from infoshare.validation._schemas_loaded import schema_set
 
-#: Base of the ``$id`` of the profile 1.0 schemas (spec/schemas/profile/); schemas
-#: added by a later minor version live in the same folder under that version's base.
-PROFILE_SCHEMA_BASE: Final = "https://schemas.infoshare.dev/profile/1.0/"
-
 #: Schema file of each object type the profile defines or reuses, and the
 #: schema file of each property-extension, by extension-definition id.
 OBJECT_SCHEMAS: Final[dict[str, str]] = {
@@ -61,11 +60,14 @@ OBJECT_SCHEMAS: Final[dict[str, str]] = {
     TYPE_TASK: "task.json",
     TYPE_SYNTHETIC_MEDIA_ANALYSIS: "synthetic-media-analysis.json",
     TYPE_WITHDRAWAL: "withdrawal.json",
+    TYPE_ACCOUNT_STATE: "account-state.json",
+    TYPE_ENGAGEMENT: "engagement.json",
 }
 EXTENSION_SCHEMAS: Final[dict[str, str]] = {
     EXT_FIMI_INCIDENT: "fimi-incident-extension.json",
     EXT_FIMI_ACCOUNT: "fimi-account-extension.json",
     EXT_OASIS_INCIDENT_CORE: "oasis-incident-core-extension.json",
+    EXT_COORDINATED_NETWORK: "coordinated-network-extension.json",
 }
 
 _FIMI_HINT = (
