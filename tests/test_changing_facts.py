@@ -41,7 +41,7 @@ from infoshare.validation.checks.series_order import FACT_TIME, _out_of_order
 ROOT = Path(__file__).resolve().parent.parent
 CASE_05 = ROOT / "examples" / "05-troll-network-over-a-week.json"
 BUILD_05 = ROOT / "examples" / "build_changing_facts_case.py"
-FIXTURES = ROOT / "spec" / "conformance" / "mandatory"
+FIXTURES = ROOT / "spec" / "conformance"
 
 AGENCY = "identity--3fcb4b70-f79a-4ffc-a71b-9592244ececa"
 PLATFORM = "identity--0b6f2a4e-5d1c-4b8e-9f3a-2c7d8e9f1a20"
@@ -66,7 +66,7 @@ def findings(*objects: Any) -> list[str]:
 
 def _fixture_objects(kind: str) -> list[dict[str, Any]]:
     found = []
-    for path in sorted(FIXTURES.glob("IS-*/pass-*.json")):
+    for path in sorted(FIXTURES.glob("*/IS-*/pass-*.json")):
         for obj in json.loads(path.read_text("utf-8")).get("objects", []):
             if obj["type"] == kind:
                 found.append(obj)

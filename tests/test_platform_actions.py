@@ -8,7 +8,8 @@
 * the models refuse what IS-215, IS-307 and IS-607 refuse in the fixtures, and
   accept what passes them (tests/test_profile_schemas.py checks the compiled
   schemas against ``jsonschema`` on the same fixtures);
-* IS-713 reads confidences as the words of the DNI scale, with the ranges §13.2.1 states.
+* IS-713 reads confidences as the words of the DNI scale, with the ranges §13.2.1 states,
+  and only warns, so a 1.0 bundle whose two forms disagree still validates (§15.1).
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ from infoshare.models import (
     referral_request,
     task_outcome,
 )
-from infoshare.profile import EXT_PLATFORM_ACTION, TLP_AMBER
+from infoshare.profile import EXT_FIMI_INCIDENT, EXT_PLATFORM_ACTION, TLP_AMBER
+from infoshare.validation import ValidationOptions, Validator
 from infoshare.validation.checks.attribution_agreement import CONFIDENCE_BANDS, confidence_band
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +51,7 @@ CASE_08 = EXAMPLES / "08-takedown-partly-answered.json"
 CASE_09 = EXAMPLES / "09-anti-fraud-database-referral.json"
 BUILD = EXAMPLES / "build_platform_action_cases.py"
 CONFORMANCE = ROOT / "spec" / "conformance" / "mandatory"
+RECOMMENDED = ROOT / "spec" / "conformance" / "recommended"
 
 PLATFORM = "identity--5b0e3c1a-2f4d-4e6a-8b7c-9d0e1f2a3b4c"
 DATABASE = "identity--6c1f4d2b-3a5e-4f7b-9c8d-0e1f2a3b4c5d"
@@ -285,3 +288,24 @@ def test_the_dni_ranges_are_those_of_the_spec_table() -> None:
     rows = re.findall(r"^\| ([a-z ]+) / [a-z ]+ \| \d+ \| (\d+)\u2013(\d+) \|$", section, re.M)
     assert [(int(low), words) for words, low, _ in rows] == list(reversed(CONFIDENCE_BANDS))
     assert [int(high) + 1 for *_, high in rows] == [int(low) for _, low, _ in rows[1:]] + [101]
+
+
+def test_a_1_0_bundle_still_validates_under_1_1() -> None:
+    """Profile 1.0 did not compare the two forms of an attribution, so a 1.0 bundle
+    that says 20 in the incident and 95 on the relationship conformed; under 1.1
+    it still passes, with an IS-713 warning that only ``--strict`` turns into a
+    failure (spec/profile/15-versioning.md §15.1, 13-safeguards.md §13.2.2)."""
+    path = RECOMMENDED / "IS-713" / "fail-01-low-in-extension-high-on-relationship.json"
+    objects = _load(path)["objects"]
+    # Nothing in it that profile 1.1 added: 1.0 types and the 1.0 FIMI extension only.
+    assert {o["type"] for o in objects} <= {"identity", "intrusion-set", "incident", "relationship"}
+    assert {key for o in objects for key in o.get("extensions", {})} == {EXT_FIMI_INCIDENT}
+    incident = next(o for o in objects if o["type"] == "incident")
+    relationship = next(o for o in objects if o["type"] == "relationship")
+    assert incident["extensions"][EXT_FIMI_INCIDENT]["attribution"]["confidence"] == 20
+    assert relationship["confidence"] == 95
+
+    report = Validator(ValidationOptions(mode="profile")).validate_path(path)
+    assert [(f.check_id, f.severity.value) for f in report.findings] == [("IS-713", "warning")]
+    assert report.passed
+    assert not report.passed_strict
