@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-PROFILE_VERSION: Final = "1.0.0"
+PROFILE_VERSION: Final = "1.1.0"
 STIX_SPEC_VERSION: Final = "2.1"
 
 #: Identity of the infoshare profile itself: creator of its extension-definitions.

@@ -219,6 +219,24 @@ def test_extension_definitions_use_the_profile_ids_and_name_their_schemas() -> N
     }
 
 
+def test_the_1_0_definitions_keep_their_1_0_ids_and_urls() -> None:
+    """Profile 1.1 is a minor version: the 1.0 extension-definitions keep their ids,
+    their version 1.0.0 and their 1.0 schema URLs (§15.2), while the profile is 1.1.0."""
+    assert P.PROFILE_VERSION == "1.1.0"
+    definitions = {d["id"]: d for d in _definition_files().values()}
+    for ext_id in (
+        P.EXT_FIMI_INCIDENT,
+        P.EXT_NARRATIVE,
+        P.EXT_CHANNEL,
+        P.EXT_MEDIA_CONTENT,
+        P.EXT_FIMI_ACCOUNT,
+    ):
+        assert definitions[ext_id]["version"] == "1.0.0"
+        assert definitions[ext_id]["schema"].startswith(
+            "https://schemas.infoshare.dev/profile/1.0/"
+        )
+
+
 def test_the_bundle_holds_exactly_the_definition_files_and_validates() -> None:
     bundle = json.loads((EXTENSION_DEFINITIONS / "bundle.json").read_text("utf-8"))
     files = _definition_files()
