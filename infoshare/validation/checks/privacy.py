@@ -53,7 +53,8 @@ def property_extension(obj: StixDict, ext_id: str) -> dict[str, Any] | None:
     return ext if isinstance(ext, dict) else None
 
 
-def _is_clear(obj: StixDict) -> bool:
+def is_clear(obj: StixDict) -> bool:
+    """Whether ``obj`` is marked TLP:CLEAR (§12)."""
     refs = obj.get("object_marking_refs")
     return isinstance(refs, list) and TLP_CLEAR in refs
 
@@ -91,7 +92,7 @@ def private_persons_minimised(obj: StixDict, emit: Emit) -> None:
             "the account belongs to a private person: remove display_name (keep only the "
             "platform identifiers the case needs)",
         )
-    if _is_clear(obj):
+    if is_clear(obj):
         refs = obj["object_marking_refs"]
         emit(
             jpath("object_marking_refs", refs.index(TLP_CLEAR)),
@@ -279,7 +280,7 @@ def _attribution_row(source: str, where: ObjectRef) -> tuple[Any, ...]:
 
 @object_check("IS-712", types={"incident", "relationship"})
 def low_confidence_state_attribution(obj: StixDict, emit: Emit) -> None:
-    if not _is_clear(obj):
+    if not is_clear(obj):
         return
     if obj["type"] == "incident":
         fimi = property_extension(obj, EXT_FIMI_INCIDENT)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Final
 
-from infoshare.profile import EXT_FIMI_ACCOUNT, TLP_CLEAR, TYPE_ACCOUNT_STATE, TYPE_ENGAGEMENT
+from infoshare.profile import EXT_FIMI_ACCOUNT, TYPE_ACCOUNT_STATE, TYPE_ENGAGEMENT
 from infoshare.validation._registry import (
     CrossObjectCheck,
     EmitAt,
@@ -27,18 +27,13 @@ from infoshare.validation._registry import (
     jpath,
 )
 from infoshare.validation._spill import RowBuffer
-from infoshare.validation.checks.privacy import PRIVATE_PERSON, property_extension
+from infoshare.validation.checks.privacy import PRIVATE_PERSON, is_clear, property_extension
 
 #: Object type -> the property that names the account the fact is about.
 ACCOUNT_PROPERTY: Final = {TYPE_ACCOUNT_STATE: "account_ref", TYPE_ENGAGEMENT: "subject_ref"}
 
 #: (account id, file, index, line, object id, property)
 _Fact = tuple[str, str, int, int | None, str | None, str]
-
-
-def _is_clear(obj: StixDict) -> bool:
-    refs = obj.get("object_marking_refs")
-    return isinstance(refs, list) and TLP_CLEAR in refs
 
 
 @cross_object_check
@@ -71,7 +66,7 @@ class PrivateFactsNotClear(CrossObjectCheck):
         else:
             name = ACCOUNT_PROPERTY[obj["type"]]
             ref = obj.get(name)
-            if not (_is_clear(obj) and isinstance(ref, str) and ref.startswith("user-account--")):
+            if not (is_clear(obj) and isinstance(ref, str) and ref.startswith("user-account--")):
                 return
             fact = (ref, where.file, where.index, where.line, where.object_id, name)
             if self._spilled is not None:
