@@ -667,6 +667,21 @@ def _any_of(ss: SchemaSet, schema: dict[str, Any], arg: Any, base: str) -> Check
     missing_keyword = "required" if choices else keyword
     missing_text = f"needs {'exactly' if one else 'at least'} one of: {choices}" if choices else ""
 
+    if choices and not one:
+        name_sets = tuple(tuple(a["required"]) for a in arg)
+
+        def any_of_required(value: Any, path: PathChain, emit: SchemaEmit) -> None:
+            if not isinstance(value, dict):
+                return  # "required" holds for anything but an object
+            for names in name_sets:  # stops at the first form present: the usual case
+                for name in names:
+                    if name not in value:
+                        break
+                else:
+                    return
+            emit(path, missing_text, "required")
+
+        return any_of_required
     if choices:
         name_sets = tuple(tuple(a["required"]) for a in arg)
 

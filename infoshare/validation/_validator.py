@@ -41,6 +41,8 @@ READER_CHECK_IDS = frozenset({"IS-001", "IS-002", "IS-003", "IS-004", "IS-005", 
 #: Called now and then with (bytes read so far, objects read so far).
 Progress = Callable[[int, int], None]
 _PROGRESS_EVERY = 2000
+#: How many type names no check names are remembered with the shared runner.
+_OTHER_KINDS_REMEMBERED = 512
 
 
 #: The object checks to run on one type of object: (check id, function) pairs.
@@ -325,6 +327,8 @@ class Validator:
             ]
             runner = compile_runner(plan, observers, key or "other types")
             self._runners[key] = runner
+        if key is None and len(self._runners) < _OTHER_KINDS_REMEMBERED:
+            self._runners[kind] = runner  # the shared runner, found at once next time
         return runner
 
     def _observe(self, items: Iterable[tuple[int, int | None, Any]], sink: _Sink,

@@ -50,6 +50,35 @@ def _declares_toplevel_properties(obj: StixDict) -> bool:
     )
 
 
+#: Top-level member names, in order -> the IS-159 finding for the custom properties among
+#: them (path, message), or None. Objects of one producer repeat a few shapes, so the names
+#: of most objects are looked at once; bounded, so odd inputs cannot grow it.
+_BY_SHAPE: dict[tuple[str, ...], tuple[str, str] | None] = {}
+_SHAPES_LIMIT: Final = 2048
+
+
+def _custom_properties(obj: StixDict) -> tuple[str, str] | None:
+    shape = tuple(obj)
+    if shape in _BY_SHAPE:
+        return _BY_SHAPE[shape]
+    custom = [key for key in shape if key.startswith("x_") and PROPERTY_NAME.match(key)]
+    finding = None
+    if custom:
+        names = ", ".join(f"'{key}'" for key in custom)
+        one = len(custom) == 1
+        what, them = ("is a custom property", "it") if one else ("are custom properties", "them")
+        finding = (
+            jpath(custom[0]),
+            f"{names} {what} of the deprecated form (STIX 2.1 §11.1): define {them} in an"
+            " extension-definition (property-extension, or toplevel-property-extension to"
+            f" keep {them} at the top level; §7.3)",
+        )
+    if len(_BY_SHAPE) >= _SHAPES_LIMIT:
+        _BY_SHAPE.clear()
+    _BY_SHAPE[shape] = finding
+    return finding
+
+
 @object_check("IS-159")
 def customisation_outside_extensions(obj: StixDict, emit: Emit) -> None:
     kind = obj["type"]
@@ -65,22 +94,9 @@ def customisation_outside_extensions(obj: StixDict, emit: Emit) -> None:
             " extension-definition for it and declare it in extensions with extension_type"
             " new-sdo, new-sro or new-sco (§7.3)",
         )
-    # One search over the joined names instead of a test per name: most objects have none.
-    custom = (
-        [key for key in obj if key.startswith("x_") and PROPERTY_NAME.match(key)]
-        if "\0x_" in "\0" + "\0".join(obj)
-        else None
-    )
-    if custom and not _declares_toplevel_properties(obj):
-        names = ", ".join(f"'{key}'" for key in custom)
-        one = len(custom) == 1
-        what, them = ("is a custom property", "it") if one else ("are custom properties", "them")
-        emit(
-            jpath(custom[0]),
-            f"{names} {what} of the deprecated form (STIX 2.1 §11.1): define {them} in an"
-            " extension-definition (property-extension, or toplevel-property-extension to"
-            f" keep {them} at the top level; §7.3)",
-        )
+    custom = _custom_properties(obj)
+    if custom is not None and not _declares_toplevel_properties(obj):
+        emit(*custom)
     extensions = obj.get("extensions")
     if isinstance(extensions, dict) and "\0x-" in "\0" + "\0".join(extensions):
         for key in extensions:

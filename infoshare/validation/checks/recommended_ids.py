@@ -92,11 +92,11 @@ def uuid4_bundle_identifier(envelope: dict[str, Any], emit: Emit) -> None:
 @object_check("IS-152", types=ID_CONTRIBUTING_PROPERTIES)
 def deterministic_sco_identifier(obj: StixDict, emit: Emit) -> None:
     identifier = obj.get("id")
+    expected = expected_sco_ids(obj)
+    if expected is None or identifier in expected:
+        return  # the usual case: the deterministic id (so a well-formed one)
     version = uuid_version(identifier)
     if version is None:
-        return
-    expected = expected_sco_ids(obj)
-    if expected is None:
         return
     kind = obj["type"]
     if not expected:

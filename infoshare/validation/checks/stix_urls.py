@@ -89,12 +89,12 @@ def url_problem(value: str) -> str | None:
     return "it does not follow the URI grammar of RFC 3986 section 3 (check the host and port)"
 
 
-def _check(value: Any, path: str, emit: Emit) -> None:
+def _check(value: Any, emit: Emit, *path: str | int) -> None:
     if isinstance(value, str):
         problem = url_problem(value)
-        if problem is not None:
+        if problem is not None:  # the path is built only for a finding
             shown = value if len(value) <= 80 else value[:77] + "..."
-            emit(path, f"{shown!r} is not an RFC 3986 URL: {problem}")
+            emit(jpath(*path), f"{shown!r} is not an RFC 3986 URL: {problem}")
 
 
 @object_check("IS-124")
@@ -103,11 +103,11 @@ def check_urls(obj: StixDict, emit: Emit) -> None:
     kind = obj["type"]
     if obj.get("defanged") is not True:  # a defanged value is made invalid on purpose
         if kind == "url":
-            _check(obj.get("value"), ".value", emit)
+            _check(obj.get("value"), emit, "value")
         elif kind == "artifact":
-            _check(obj.get("url"), ".url", emit)
+            _check(obj.get("url"), emit, "url")
     references = obj.get("external_references")
     if isinstance(references, list):
         for index, reference in enumerate(references):
             if isinstance(reference, dict) and "url" in reference:
-                _check(reference["url"], jpath("external_references", index, "url"), emit)
+                _check(reference["url"], emit, "external_references", index, "url")
