@@ -94,15 +94,17 @@ class AttributionFormsAgree(CrossObjectCheck):
         object_id = obj.get("id")
         if not isinstance(object_id, str):
             return
-        key = version_key(obj, where.index)
         if obj["type"] == "incident":
+            key = version_key(obj, where.index)
             self._incidents.add(object_id, key, None, json.dumps(_actor_confidences(obj)))
         else:
-            source, confidence = obj.get("source_ref"), _confidence(obj.get("confidence"))
+            source = obj.get("source_ref")
             if obj.get("relationship_type") != ATTRIBUTED_TO or not (
                 isinstance(source, str) and source.startswith("incident--")
             ):
-                return
+                return  # most relationships: settled before any work
+            key = version_key(obj, where.index)
+            confidence = _confidence(obj.get("confidence"))
             row = [obj.get("target_ref"), confidence, where.file, where.line, where.object_id]
             self._relationships.add(object_id, key, source, json.dumps([*row, where.index]))
         if (

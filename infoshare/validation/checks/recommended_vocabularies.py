@@ -133,7 +133,8 @@ def _shape(name: str) -> str:
 
 def hash_dictionaries(obj: StixDict) -> Iterator[tuple[tuple[str | int, ...], Any]]:
     """Every ``hashes`` dictionary an object of STIX's hashing SCO types carries."""
-    yield ("hashes",), obj.get("hashes")
+    if "hashes" in obj:
+        yield ("hashes",), obj["hashes"]
     extensions = obj.get("extensions")
     if obj["type"] != "file" or not isinstance(extensions, dict):
         return
@@ -160,14 +161,14 @@ def report_unlisted_hash_names(
     obj: StixDict, emit: Emit, names: Collection[str], listed_in: str
 ) -> None:
     """Report each hash key of ``obj`` that is not one of ``names`` (spelled exactly)."""
-    by_shape = {_shape(name): name for name in names}
     for where, hashes in hash_dictionaries(obj):
         if not isinstance(hashes, dict):
             continue
         for key in hashes:
             if key in names:
                 continue
-            known = by_shape.get(_shape(key))
+            # Only now, for a finding: the listed name this one is a misspelling of.
+            known = next((name for name in names if _shape(name) == _shape(key)), None)
             advice = (
                 f"write it as '{known}'"
                 if known

@@ -54,8 +54,29 @@ def _tlp_rank(obj: StixDict) -> int | None:
     refs = obj.get("object_marking_refs")
     if not isinstance(refs, list):
         return None
+    if len(refs) == 1 and isinstance(refs[0], str):  # the usual case, without a list
+        level = MARKING_LEVELS.get(refs[0])
+        return None if level is None else RANK[level]
     ranks = [RANK[MARKING_LEVELS[r]] for r in refs if isinstance(r, str) and r in MARKING_LEVELS]
     return min(ranks) if ranks else None
+
+
+#: The creators of an object's versions: none, one id, or several.
+_Creators = str | frozenset[str] | None
+
+
+def _joined(creators: _Creators, creator: str) -> _Creators:
+    if creators is None:
+        return creator
+    if isinstance(creators, str):
+        return frozenset((creators, creator))
+    return creators | {creator}
+
+
+def _as_set(creators: _Creators) -> set[str]:
+    if creators is None:
+        return set()
+    return {creators} if isinstance(creators, str) else set(creators)
 
 
 def _withdrawn(obj: StixDict) -> list[tuple[int, str]]:
@@ -111,8 +132,9 @@ class WithdrawalAuthor(CrossObjectCheck):
         super().__init__(options)
         #: Each withdrawal: where it was read, its creator, its TLP rank, what it withdraws.
         self._withdrawals: list[tuple[ObjectRef, Any, int | None, list[tuple[int, str]]]] = []
-        #: Every other object: id -> (its creators, the most open TLP rank of its versions).
-        self._objects: dict[str, tuple[set[str], int | None]] = {}
+        #: Every other object: id -> (its creator, or the frozenset of its versions' creators
+        #: when they differ; the most open TLP rank of its versions).
+        self._objects: dict[str, tuple[_Creators, int | None]] = {}
         self._limit = options.spill_threshold
         self._spilled: RowBuffer | None = None
 
@@ -133,25 +155,30 @@ class WithdrawalAuthor(CrossObjectCheck):
         if self._spilled is not None:
             self._spilled.append((object_id, creator, rank))
             return
-        creators, known = self._objects.get(object_id, (set(), None))
-        if creator is not None:
-            creators.add(creator)
-        if rank is not None and (known is None or rank < known):
-            known = rank
-        self._objects[object_id] = (creators, known)
+        entry = self._objects.get(object_id)
+        if entry is None:  # the usual case: one version, one creator, kept as a pair
+            self._objects[object_id] = (creator, rank)
+        else:
+            creators, known = entry
+            if creator is not None and creator != creators:
+                creators = _joined(creators, creator)
+            if rank is not None and (known is None or rank < known):
+                known = rank
+            self._objects[object_id] = (creators, known)
         if self._limit is not None and len(self._objects) > self._limit:
             self._spill()
 
     def _spill(self) -> None:
         rows = self.spill.buffer("objects", ("id TEXT", "creator TEXT", "rank INTEGER"))
         for object_id, (creators, rank) in self._objects.items():
-            rows.extend((object_id, creator, rank) for creator in creators or [None])
+            rows.extend((object_id, creator, rank) for creator in _as_set(creators) or [None])
         self._objects.clear()
         self._spilled = rows
 
     def _lookup(self, object_id: str) -> tuple[set[str], int | None] | None:
         if self._spilled is None:
-            return self._objects.get(object_id)
+            entry = self._objects.get(object_id)
+            return None if entry is None else (_as_set(entry[0]), entry[1])
         found = list(
             self.spill.query("SELECT creator, rank FROM objects WHERE id = ?", (object_id,))
         )
