@@ -332,3 +332,17 @@ def test_series_order_flags_exactly_the_facts_earlier_than_an_earlier_version(
         if any(s == series_id and m < modified and f > fact for s, m, f in versions)
     }
     assert flagged == expected
+
+
+def test_the_media_content_properties_left_alone_are_the_schemas() -> None:
+    """IS-213 skips media-content's own properties: exactly those its schema defines,
+    plus the common SCO properties."""
+    import json
+    from pathlib import Path
+
+    from infoshare.validation.checks.changing_facts import DEFINED
+
+    path = Path(__file__).resolve().parents[1] / "spec/schemas/profile/media-content.json"
+    schema = json.loads(path.read_text("utf-8"))
+    common = {"type", "spec_version", "id", "object_marking_refs", "granular_markings", "defanged"}
+    assert DEFINED["media-content"] == frozenset(schema["properties"]) | common
