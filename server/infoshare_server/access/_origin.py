@@ -253,6 +253,17 @@ def may_withdraw(
     return owners(connection, shared, organisation)[object_id] == organisation_of(partner)
 
 
+def bound_organisation(
+    connection: Connection, identity_ref: str, organisation: str | None
+) -> str | None:
+    """The organisation ``identity_ref`` is bound to at this node: the partner (not
+    revoked) whose ``identity_id`` it is, ``"@local"`` for the node's own
+    ``organisation``; None when it is bound to none."""
+    if organisation is not None and identity_ref == organisation:
+        return LOCAL_ORIGIN
+    return _identities(connection, [identity_ref]).get(identity_ref)
+
+
 def _created_by(body: str) -> str | None:
     try:
         ref = json.loads(body).get("created_by_ref")

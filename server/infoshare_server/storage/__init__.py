@@ -28,6 +28,7 @@ from infoshare_server.storage._objects import (
     delete_objects,
     existing_ids,
     insert_objects,
+    latest_versions,
     lock_clock,
     select_objects,
     shared_objects,
@@ -41,6 +42,13 @@ from infoshare_server.storage._statuses import (
     save_status,
 )
 from infoshare_server.storage._store import Store
+from infoshare_server.storage._withdrawals import (
+    WithdrawnId,
+    pending_withdrawals,
+    put_in_effect,
+    record_withdrawn,
+    withdrawn_ids,
+)
 
 __all__ = [
     "LATEST_VERSION",
@@ -64,15 +72,21 @@ __all__ = [
     "Store",
     "StoredObject",
     "Visibility",
+    "WithdrawnId",
     "create_engine",
     "delete_objects",
     "existing_ids",
     "insert_objects",
+    "latest_versions",
     "load_status",
     "lock_clock",
     "migrate",
+    "pending_withdrawals",
     "purge_statuses",
+    "put_in_effect",
+    "record_withdrawn",
     "save_status",
     "select_objects",
     "shared_objects",
+    "withdrawn_ids",
 ]

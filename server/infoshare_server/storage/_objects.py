@@ -457,6 +457,26 @@ def shared_objects(
     return out
 
 
+def latest_versions(
+    connection: Connection, collection_pk: int, ids: Iterable[str], namespace: str = ""
+) -> dict[str, tuple[str, str]]:
+    """(version_key, body) of the latest version (``is_last``) in ``namespace`` of each of
+    ``ids`` the collection holds there, by id. One indexed query per chunk of ids."""
+    out: dict[str, tuple[str, str]] = {}
+    wanted = sorted(set(ids))
+    o = t.objects
+    for start in range(0, len(wanted), _CHUNK):
+        stmt = sa.select(o.c.object_id, o.c.version_key, o.c.body).where(
+            o.c.collection_pk == collection_pk,
+            o.c.object_id.in_(wanted[start : start + _CHUNK]),
+            o.c.namespace == namespace,
+            o.c.is_last,
+        )
+        for object_id, key, body in connection.execute(stmt):
+            out[str(object_id)] = (str(key), str(body))
+    return out
+
+
 def _promote(
     latest: dict[tuple[str, str], tuple[tuple[str, str], int | dict[str, object]]],
     demoted: list[int],

@@ -1,0 +1,227 @@
+"""The life of a case at ingest: fixed SCOs, final revocations, withdrawals.
+
+Implements docs/adr/0013-withdrawal.md (with spec/profile/16-changing-facts.md
+and spec/profile/20-withdrawal.md). Ingest (``ingest.py``) asks
+:class:`CaseLife` about every version that version ownership let through,
+inside the add's write transaction, and calls :meth:`CaseLife.after_insert`
+once the versions are stored:
+
+* **SCOs have no versions.** An object without ``modified``/``created`` whose
+  id the writer's view of the collection already holds is a duplicate when
+  its content is identical (compared as canonical JSON: members sorted, no
+  whitespace, so member order does not matter) and a failure when it
+  differs: nothing stored is altered.
+* **A revocation is final.** Once the latest version of an object is revoked,
+  no later version is stored; a revocation older than the latest stored
+  version is refused too (it would never be the latest).
+* **Withdrawal.** A ``withdrawal`` is stored once and never versioned; it is
+  refused unless its writer originated every withdrawn object it can see
+  (``access._withdrawal.refusal``). Stored, it records its ids
+  (``storage._withdrawals``); an id the collection does not hold yet takes
+  effect when its first version arrives from that organisation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from sqlalchemy.engine import Connection
+
+from infoshare_server.access._origin import Writer, bound_organisation, owners
+from infoshare_server.access._withdrawal import FINAL, is_withdrawal, refusal, withdrawn_refs
+from infoshare_server.storage import (
+    CollectionKey,
+    Inserted,
+    NewObject,
+    SharedObject,
+    WithdrawnId,
+    latest_versions,
+    pending_withdrawals,
+    put_in_effect,
+    record_withdrawn,
+    shared_objects,
+)
+
+#: The failure of an SCO whose id is stored with other content.
+CHANGED_SCO: Final = (
+    "this SCO is already stored with different content: SCOs have no versions, their id"
+    " stands for one fixed value and is never changed (spec §16); send facts that change,"
+    " such as an account's state or its counts, as versions of an SDO (the profile's"
+    " account-state and engagement objects, §16) and keep the SCO as it was first sent;"
+    " nothing stored was changed"
+)
+#: The failure of a version later than a revocation.
+AFTER_REVOCATION: Final = (
+    "this object is revoked: a revoked object takes no later version (STIX 2.1 §3.6);"
+    " create a new object, with a new id, instead; this version was not stored"
+)
+#: The failure of a revocation older than the latest stored version.
+STALE_REVOCATION: Final = (
+    "a revocation must be the object's latest version (STIX 2.1 §3.6), and a later"
+    " version is already stored; send it with a later modified; this version was not stored"
+)
+
+
+def canonical(value: object) -> str:
+    """``value`` as canonical JSON text: members sorted, no whitespace. Two SCOs are
+    identical when their canonical texts are equal."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+class CaseLife:
+    """The rules above for one add request, inside its write transaction."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        key: CollectionKey,
+        writer: Writer,
+        organisation: str | None,
+        shared: Mapping[str, SharedObject],
+        owner: Mapping[str, str],
+    ) -> None:
+        self.connection = connection
+        self.key = key
+        self.writer = writer
+        self.organisation = organisation
+        self.shared = shared
+        self.owner = owner
+        #: (namespace, id) -> (version_key, body) of the latest version, stored or earlier
+        #: in this request.
+        self._latest: dict[tuple[str, str], tuple[str, str] | None] = {}
+        #: Ids first stored (shared) by this request, with their owner.
+        self._new_owner: dict[str, str] = {}
+        #: Withdrawals let through: (withdrawal id, its ids).
+        self._withdrawals: list[tuple[str, list[str]]] = []
+
+    def screen(
+        self, kept: Sequence[tuple[int, NewObject]], items: Sequence[dict[str, Any]]
+    ) -> tuple[list[tuple[int, NewObject]], dict[int, str]]:
+        """The versions that may be stored, and a failure message by index for the others.
+
+        Withdrawals are screened after the other objects of the request, so that
+        they may withdraw objects the same request stores.
+        """
+        ordered = [p for p in kept if not is_withdrawal(items[p[0]])]
+        ordered += [p for p in kept if is_withdrawal(items[p[0]])]
+        out: list[tuple[int, NewObject]] = []
+        failures: dict[int, str] = {}
+        for index, new in ordered:
+            message = self._check(new, items[index])
+            if message is None:
+                out.append((index, new))
+            else:
+                failures[index] = message
+        out.sort(key=lambda pair: pair[0])
+        return out, failures
+
+    def _stored_latest(self, namespace: str, object_id: str) -> tuple[str, str] | None:
+        slot = (namespace, object_id)
+        if slot not in self._latest:
+            found = latest_versions(self.connection, self.key.collection_pk, [object_id], namespace)
+            self._latest[slot] = found.get(object_id)
+        return self._latest[slot]
+
+    def _check(self, new: NewObject, obj: dict[str, Any]) -> str | None:
+        slot = (new.namespace, new.object_id)
+        latest = self._stored_latest(*slot)
+        if new.version_key is None:
+            if latest is not None and canonical(json.loads(latest[1])) != canonical(obj):
+                return CHANGED_SCO
+            if latest is None:
+                self._latest[slot] = ("", new.body)
+                self._first_stored(new)
+            return None
+        if latest is not None:
+            latest_key, body = latest
+            stored = json.loads(body)
+            if is_withdrawal(stored) or is_withdrawal(obj):
+                return None if new.version_key == latest_key else FINAL
+            if stored.get("revoked") is True and new.version_key > latest_key:
+                return AFTER_REVOCATION
+            if obj.get("revoked") is True and new.version_key < latest_key:
+                return STALE_REVOCATION
+        if is_withdrawal(obj) and new.namespace == "" and latest is None:
+            message = self._withdrawal_refusal(obj)
+            if message is not None:
+                return message
+            self._withdrawals.append((new.object_id, withdrawn_refs(obj)))
+        if latest is None or new.version_key > latest[0]:
+            self._latest[slot] = (new.version_key, new.body)
+        if latest is None:
+            self._first_stored(new)
+        return None
+
+    def _first_stored(self, new: NewObject) -> None:
+        """Remember a shared id this request stores first, and who owns it."""
+        if new.namespace != "" or new.object_id in self.shared:
+            return
+        first = {new.object_id: SharedObject(self.writer.organisation, new.body, frozenset())}
+        self._new_owner[new.object_id] = owners(self.connection, first, self.organisation)[
+            new.object_id
+        ]
+
+    def _withdrawal_refusal(self, obj: dict[str, Any]) -> str | None:
+        refs = withdrawn_refs(obj)
+        stored = dict(
+            shared_objects(self.connection, self.key.collection_pk, refs, self.writer.visibility)
+        )
+        owner = dict(owners(self.connection, stored, self.organisation))
+        for ref in refs:
+            if ref not in stored and ref in self._new_owner:
+                # Stored by this very request: the writer sees it and its owner is known.
+                stored[ref] = SharedObject(self.writer.organisation, "{}", frozenset({""}))
+                owner[ref] = self._new_owner[ref]
+        return refusal(
+            writer_organisation=self.writer.organisation,
+            writer_can_probe=self.writer.visibility is not None,
+            creator_organisation=bound_organisation(
+                self.connection, obj["created_by_ref"], self.organisation
+            ),
+            refs=refs,
+            stored=stored,
+            owner=owner,
+        )
+
+    def after_insert(
+        self, stored: Sequence[tuple[NewObject, Inserted]], submitter: str | None
+    ) -> list[tuple[str, list[str]]]:
+        """Record the withdrawals stored and put pending ones in effect; the withdrawals
+        (id, withdrawn ids) this request stored."""
+        added = {new.object_id: result for new, result in stored if result.date_added is not None}
+        organisation = self.writer.organisation
+        recorded: list[tuple[str, list[str]]] = []
+        rows: list[WithdrawnId] = []
+        for withdrawal_id, refs in self._withdrawals:
+            result = added.get(withdrawal_id)
+            if result is None or result.date_added is None:
+                continue
+            owner = self._owner_now(refs)
+            rows += [
+                WithdrawnId(
+                    ref,
+                    withdrawal_id,
+                    organisation,
+                    submitter,
+                    result.date_added,
+                    effective=owner.get(ref) == organisation,
+                )
+                for ref in refs
+            ]
+            recorded.append((withdrawal_id, refs))
+        record_withdrawn(self.connection, self.key.collection_pk, rows)
+        first = [object_id for object_id in self._new_owner if object_id in added]
+        pending = pending_withdrawals(self.connection, self.key.collection_pk, first)
+        put_in_effect(
+            self.connection,
+            self.key.collection_pk,
+            [(i, self._new_owner[i]) for i, orgs in pending.items() if self._new_owner[i] in orgs],
+        )
+        return recorded
+
+    def _owner_now(self, refs: Sequence[str]) -> dict[str, str]:
+        """The owner of each of ``refs`` the collection holds (shared) after the insert."""
+        stored = shared_objects(self.connection, self.key.collection_pk, refs, None)
+        return dict(owners(self.connection, stored, self.organisation))
