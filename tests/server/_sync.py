@@ -79,6 +79,8 @@ class PartnerNode:
     mode: str = "profile"
     #: More configuration (TOML), e.g. a [sharing] section.
     extra: str = ""
+    #: The storage URL (None: the SQLite file ``db_path``).
+    storage: str | None = None
 
     @property
     def collection(self) -> str:
@@ -142,7 +144,7 @@ base_url = "http://127.0.0.1:{node.port}"
 secret_env = "{SECRET_ENV}"
 
 [storage]
-url = "sqlite:///{node.db_path}"
+url = {json.dumps(node.storage or f"sqlite:///{node.db_path}")}
 
 [server]
 host = "127.0.0.1"

@@ -126,15 +126,6 @@ def refusal(
     opposed to the node's own sync. ``stored``: the shared objects among
     ``refs`` with what the writer may see of them; ``owner``: their owners.
     """
-    if creator_organisation != writer_organisation and (
-        writer_can_probe or creator_organisation is not None
-    ):
-        return (
-            "withdrawal refused: its created_by_ref is not the identity of the organisation"
-            " posting it (a partner's identity_id, or the node's [sharing] organisation for"
-            " its operators); only the organisation that originated objects may withdraw"
-            " them; nothing was withdrawn"
-        )
     others = [
         ref
         for ref in refs
@@ -148,6 +139,15 @@ def refusal(
             " created_by_ref, else the organisation that first stored it) may withdraw it,"
             f" and these were originated by another organisation: {_quote(others)};"
             " nothing was withdrawn"
+        )
+    if creator_organisation != writer_organisation and (
+        writer_can_probe or creator_organisation is not None
+    ):
+        return (
+            f"withdrawal of {_quote(refs)} refused: its created_by_ref is not the identity"
+            " of the organisation posting it (a partner's identity_id, or the node's"
+            " [sharing] organisation for its operators); only the organisation that"
+            " originated objects may withdraw them; nothing was withdrawn"
         )
     return None
 
