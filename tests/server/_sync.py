@@ -30,6 +30,9 @@ from _node import (
     free_port,
     running_node,
 )
+from infoshare_server.backend import api_root_settings
+from infoshare_server.config import load_config
+from infoshare_server.storage import Store
 
 ROOT = "fimi"
 TAXII = "application/taxii+json;version=2.1"
@@ -288,6 +291,14 @@ def add_partner(node: PartnerNode, partner: str, *options: str) -> str:
         if line.startswith("password"):
             return line.split()[-1]
     raise AssertionError(f"no password printed: {out}")
+
+
+def open_store(node: PartnerNode) -> tuple[Store, int]:
+    """The node's database, opened from its configuration, and its collection's key."""
+    config = load_config(node.config_path)
+    store = Store.open(config.storage_url())
+    keys = store.sync_catalogue(api_root_settings(config)).collections
+    return store, next(iter(keys.values())).collection_pk
 
 
 def db_rows(node: PartnerNode, sql: str, *params: object) -> list[tuple[Any, ...]]:

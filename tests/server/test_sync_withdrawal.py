@@ -31,11 +31,8 @@ from _access import marked_identity
 from _case_life import unique_login, user_account, withdrawal
 from _databases import BACKENDS, postgres_database
 from _node import PASSWORD, USER, free_port
-from _sync import TAXII, TIMEOUT, PartnerNode, Remote, add, run_sync, running
+from _sync import TAXII, TIMEOUT, PartnerNode, Remote, add, open_store, run_sync, running
 from infoshare_server.access import Directory, Rights, hash_password, query_entries
-from infoshare_server.backend import api_root_settings
-from infoshare_server.config import load_config
-from infoshare_server.storage import Store
 from infoshare_server.storage import _sync_tables as st
 
 pytestmark = pytest.mark.slow
@@ -89,16 +86,9 @@ def _setup(folder: Path, urls: dict[str, str | None]) -> dict[str, PartnerNode]:
     return nodes
 
 
-def _store(node: PartnerNode) -> tuple[Store, int]:
-    config = load_config(node.config_path)
-    store = Store.open(config.storage_url())
-    keys = store.sync_catalogue(api_root_settings(config)).collections
-    return store, next(iter(keys.values())).collection_pk
-
-
 def _enrol(nodes: dict[str, PartnerNode]) -> None:
     for name, node in nodes.items():
-        store, collection_pk = _store(node)
+        store, collection_pk = open_store(node)
         try:
             directory = Directory(store)
             for partner in PARTNERS[name]:
@@ -150,7 +140,7 @@ def _sync(node: PartnerNode) -> str:
 
 
 def _rejections(node: PartnerNode) -> dict[str, str]:
-    store, _ = _store(node)
+    store, _ = open_store(node)
     try:
         with store.reading() as connection:
             rows = connection.execute(
@@ -162,7 +152,7 @@ def _rejections(node: PartnerNode) -> dict[str, str]:
 
 
 def _withdraw_audit(node: PartnerNode) -> list[tuple[str | None, tuple[str, ...]]]:
-    store, _ = _store(node)
+    store, _ = open_store(node)
     try:
         with store.reading() as connection:
             return [(e.partner_id, e.object_ids)
