@@ -91,8 +91,9 @@ class CaseLife:
         #: (namespace, id) -> (version_key, body) of the latest version, stored or earlier
         #: in this request.
         self._latest: dict[tuple[str, str], tuple[str, str] | None] = {}
-        #: Ids first stored (shared) by this request, with their owner.
-        self._new_owner: dict[str, str] = {}
+        #: Ids first stored (shared) by this request, with their body; their owners,
+        #: computed only where a withdrawal needs them.
+        self._first: dict[str, str] = {}
         #: Withdrawals let through: (withdrawal id, its ids).
         self._withdrawals: list[tuple[str, list[str]]] = []
 
@@ -104,6 +105,7 @@ class CaseLife:
         Withdrawals are screened after the other objects of the request, so that
         they may withdraw objects the same request stores.
         """
+        self._prefetch(kept)
         ordered = [p for p in kept if not is_withdrawal(items[p[0]])]
         ordered += [p for p in kept if is_withdrawal(items[p[0]])]
         out: list[tuple[int, NewObject]] = []
@@ -116,6 +118,16 @@ class CaseLife:
                 failures[index] = message
         out.sort(key=lambda pair: pair[0])
         return out, failures
+
+    def _prefetch(self, kept: Sequence[tuple[int, NewObject]]) -> None:
+        """Read the latest stored version of every posted id, one query per namespace."""
+        by_namespace: dict[str, set[str]] = {}
+        for _, new in kept:
+            by_namespace.setdefault(new.namespace, set()).add(new.object_id)
+        for namespace, ids in by_namespace.items():
+            found = latest_versions(self.connection, self.key.collection_pk, ids, namespace)
+            for object_id in ids:
+                self._latest[(namespace, object_id)] = found.get(object_id)
 
     def _stored_latest(self, namespace: str, object_id: str) -> tuple[str, str] | None:
         slot = (namespace, object_id)
@@ -155,13 +167,18 @@ class CaseLife:
         return None
 
     def _first_stored(self, new: NewObject) -> None:
-        """Remember a shared id this request stores first, and who owns it."""
-        if new.namespace != "" or new.object_id in self.shared:
-            return
-        first = {new.object_id: SharedObject(self.writer.organisation, new.body, frozenset())}
-        self._new_owner[new.object_id] = owners(self.connection, first, self.organisation)[
-            new.object_id
-        ]
+        """Remember a shared id this request stores first."""
+        if new.namespace == "" and new.object_id not in self.shared:
+            self._first.setdefault(new.object_id, new.body)
+
+    def _owners_of_first(self, ids: Sequence[str]) -> dict[str, str]:
+        """The owner of each of ``ids`` this request stores first (``_origin.owners``)."""
+        first = {
+            object_id: SharedObject(self.writer.organisation, self._first[object_id], frozenset())
+            for object_id in ids
+            if object_id in self._first
+        }
+        return owners(self.connection, first, self.organisation)
 
     def _withdrawal_refusal(self, obj: dict[str, Any]) -> str | None:
         refs = withdrawn_refs(obj)
@@ -169,11 +186,10 @@ class CaseLife:
             shared_objects(self.connection, self.key.collection_pk, refs, self.writer.visibility)
         )
         owner = dict(owners(self.connection, stored, self.organisation))
-        for ref in refs:
-            if ref not in stored and ref in self._new_owner:
-                # Stored by this very request: the writer sees it and its owner is known.
-                stored[ref] = SharedObject(self.writer.organisation, "{}", frozenset({""}))
-                owner[ref] = self._new_owner[ref]
+        for ref, first_owner in self._owners_of_first(refs).items():
+            # Stored by this very request: the writer sees it.
+            stored[ref] = SharedObject(self.writer.organisation, "{}", frozenset({""}))
+            owner[ref] = first_owner
         return refusal(
             writer_organisation=self.writer.organisation,
             writer_can_probe=self.writer.visibility is not None,
@@ -212,12 +228,13 @@ class CaseLife:
             ]
             recorded.append((withdrawal_id, refs))
         record_withdrawn(self.connection, self.key.collection_pk, rows)
-        first = [object_id for object_id in self._new_owner if object_id in added]
+        first = [object_id for object_id in self._first if object_id in added]
         pending = pending_withdrawals(self.connection, self.key.collection_pk, first)
+        owner_of = self._owners_of_first(sorted(pending))
         put_in_effect(
             self.connection,
             self.key.collection_pk,
-            [(i, self._new_owner[i]) for i, orgs in pending.items() if self._new_owner[i] in orgs],
+            [(i, owner_of[i]) for i, orgs in pending.items() if owner_of[i] in orgs],
         )
         return recorded
 

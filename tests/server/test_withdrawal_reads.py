@@ -105,7 +105,7 @@ def _not_found_shape(node: AccessNode, partner: str, object_id: str, rest: str =
 def test_withdrawn_objects_are_served_nowhere_but_to_operators(node: AccessNode) -> None:
     case = _case()
     kept = marked_identity("green", name="Fictional outlet kept", created_by_ref=OWNER)
-    _post(node, "amber-reader", [*case, kept])
+    posted = _post(node, "amber-reader", [*case, kept])
     before = {p: _ids(_pages(node, p, "objects/", {"match[version]": "all"})) for p in PROBERS}
     gone = sorted({o["id"] for o in case})
     taken_back = withdrawal(OWNER, gone)
@@ -137,6 +137,11 @@ def test_withdrawn_objects_are_served_nowhere_but_to_operators(node: AccessNode)
     for reader in PROBERS:
         after = _ids(_pages(node, reader, "objects/", {"match[version]": "all"}))
         assert after == (before[reader] - set(gone)) | {taken_back["id"]}, reader
+    # An administrator reading amber-reader's status sees only what it may still read.
+    status_path = f"{API_ROOT}/status/{posted['id']}/"
+    shown = node.get("admin-deleter", status_path).json()
+    assert {d["id"] for d in shown.get("successes", [])} == {kept["id"]}
+    assert shown["success_count"] == 1 and shown["total_count"] == 1
     # The node's operators still see what was withdrawn, to answer for it.
     for object_id in gone:
         assert _get(node, OPERATOR, f"objects/{object_id}/")[0] == 200
