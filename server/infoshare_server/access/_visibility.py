@@ -52,11 +52,16 @@ def visibility_clause(
     unmarked_tlp: str = "red",
     sharing: SharingSettings | None = None,
     private_copies: bool = True,
+    *,
+    withdrawals: bool = True,
 ) -> Visibility:
     """The storage visibility hook for ``partner`` in a collection where it has ``rights``.
 
     ``private_copies``: see ``_origin.origin_clause`` (False only when the caller
     found none for the partner's organisation in the same transaction).
+    ``withdrawals`` False (the caller found no withdrawn id in effect in the
+    collection, ``_withdrawal.any_withdrawn``, in the same transaction) leaves out
+    the per-row test for them.
     """
     if not rights.read:
         return lambda _table: sa.false()
@@ -64,7 +69,7 @@ def visibility_clause(
     unmarked_visible = unmarked_tlp in levels
     assert unmarked_tlp in RANK
     by_origin = origin_clause(partner, sharing or SharingSettings(), unmarked_tlp, private_copies)
-    not_withdrawn = None if partner.operator else withdrawn_clause()
+    not_withdrawn = None if partner.operator or not withdrawals else withdrawn_clause()
 
     def clause(table: FromClause) -> ColumnElement[bool]:
         choices: list[ColumnElement[bool]] = [

@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement, FromClause
 
 from infoshare.stix.identifiers import identifier_type, is_identifier
@@ -173,6 +174,17 @@ def withdrawn_clause() -> Visibility:
         )
 
     return clause
+
+
+def any_withdrawn(connection: Connection, collection_pk: int) -> bool:
+    """True if the collection has a withdrawn id in effect (one index probe)."""
+    w = withdrawn
+    found = connection.execute(
+        sa.select(w.c.pk)
+        .where(w.c.collection_pk == collection_pk, w.c.effective == sa.true())
+        .limit(1)
+    ).first()
+    return found is not None
 
 
 def _quote(ids: Sequence[object]) -> str:

@@ -17,7 +17,9 @@ takes back. The node keeps one row per (collection, withdrawn id, withdrawal):
   final.
 
 The visibility clause (``access._withdrawal``) tests one index probe per row:
-``NOT EXISTS`` an effective row for the row's (collection, id).
+``NOT EXISTS`` an effective row for the row's (collection, id); a read first
+asks once whether the collection has any (``any_withdrawn``) and leaves the
+probe out when it has none.
 """
 
 from __future__ import annotations
@@ -49,7 +51,10 @@ withdrawn = sa.Table(
     sa.Column("effective", sa.Boolean, nullable=False),
     sa.UniqueConstraint("collection_pk", "object_id", "withdrawal_id", name="uq_withdrawn_key"),
 )
-sa.Index("ix_withdrawn_object", withdrawn.c.collection_pk, withdrawn.c.object_id)
+#: Covers the visibility clause's probe (collection, id, in effect) without a table read.
+sa.Index(
+    "ix_withdrawn_object", withdrawn.c.collection_pk, withdrawn.c.object_id, withdrawn.c.effective
+)
 
 #: Values per ``IN (...)`` list.
 _CHUNK = 500

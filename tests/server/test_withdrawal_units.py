@@ -1,0 +1,75 @@
+"""Withdrawals inside the one visibility clause, in process, on SQLite and PostgreSQL.
+
+docs/adr/0013-withdrawal.md: the clause a partner's policy hands out hides
+withdrawn ids whether it was built inside the read's transaction (which first
+asks whether the collection has any withdrawn id) or without one (sync push
+builds it once and uses it across transactions); the operators' clause does
+not hide them; a pull (a writer that cannot probe) is refused a withdrawal
+naming another organisation's object, and the refusal names it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from _access import marked_identity
+from _case_life import withdrawal
+from conftest import unique_roots
+from infoshare_server.access import AccessSettings, Directory, Policy, Rights, policy_for_record
+from infoshare_server.access._origin import Writer
+from infoshare_server.access._policy import operator_account
+from infoshare_server.ingest import Ingest
+from infoshare_server.storage import CollectionKey, ObjectQuery, Store, select_objects
+
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+
+def _ids(store: Store, key: CollectionKey, policy: Policy, *, inside: bool) -> set[str]:
+    query = ObjectQuery(versions=("all",))
+    if not inside:
+        visibility = policy.visibility(key)
+    with store.reading() as connection:
+        if inside:
+            visibility = policy.visibility(key, connection)
+        rows = select_objects(connection, key.collection_pk, query, visibility=visibility)
+    return {row.object_id for row in rows}
+
+
+def test_every_form_of_a_partners_clause_hides_withdrawn_ids(storage_url: str) -> None:
+    store = Store.open(storage_url)
+    try:
+        key = next(iter(store.sync_catalogue(unique_roots("stix")).collections.values()))
+        directory = Directory(store)
+        reader = f"reader-{uuid.uuid4().hex[:8]}"
+        directory.add(reader, "Reader")
+        directory.grant(reader, key.collection_pk, Rights(read=True))
+        ingest = Ingest(store)
+        origin = f"jp-{uuid.uuid4().hex[:6]}"
+        jp = Writer(origin, None)
+        case = [marked_identity("green") for _ in range(3)]
+        ingest.add(key, {"objects": case}, NOW, writer=jp)
+        found = directory.get(reader)
+        assert found is not None
+        partner = policy_for_record(store, found, AccessSettings())
+        operator = Policy.for_requester(operator_account("analyst"), store, AccessSettings())
+        everything = {o["id"] for o in case}
+        for inside in (True, False):  # no withdrawal yet: the probe leaves the test out
+            assert _ids(store, key, partner, inside=inside) == everything
+        gone = withdrawal(f"identity--{uuid.uuid4()}", [case[0]["id"]])
+        record = ingest.add(key, {"objects": [gone]}, NOW, writer=jp)
+        assert record.details[0].outcome == "success", record
+        for inside in (True, False):
+            assert _ids(store, key, partner, inside=inside) == everything - {case[0]["id"]} | {
+                gone["id"]
+            }
+            assert _ids(store, key, operator, inside=inside) == everything | {gone["id"]}
+        # Another organisation's pull naming the same objects is refused, naming them.
+        forged = withdrawal(f"identity--{uuid.uuid4()}", [case[1]["id"], case[2]["id"]])
+        refused = ingest.add(key, {"objects": [forged]}, NOW, writer=Writer("ph", None))
+        detail = refused.details[0]
+        assert detail.outcome == "failure" and detail.message is not None
+        assert case[1]["id"] in detail.message and case[2]["id"] in detail.message
+        assert _ids(store, key, partner, inside=True) == everything - {case[0]["id"]} | {gone["id"]}
+    finally:
+        store.close()
