@@ -80,14 +80,12 @@ class CaseLife:
         writer: Writer,
         organisation: str | None,
         shared: Mapping[str, SharedObject],
-        owner: Mapping[str, str],
     ) -> None:
         self.connection = connection
         self.key = key
         self.writer = writer
         self.organisation = organisation
         self.shared = shared
-        self.owner = owner
         #: (namespace, id) -> (version_key, body) of the latest version, stored or earlier
         #: in this request.
         self._latest: dict[tuple[str, str], tuple[str, str] | None] = {}

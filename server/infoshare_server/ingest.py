@@ -247,7 +247,7 @@ class Ingest:
             kept.append(
                 (index, dataclasses.replace(new, origin=writer.organisation, namespace=namespace))
             )
-        life = CaseLife(connection, key, writer, self.organisation, shared, owner)
+        life = CaseLife(connection, key, writer, self.organisation, shared)
         kept, failures = life.screen(kept, items)
         posted = dict(accepted)
         for index, message in failures.items():

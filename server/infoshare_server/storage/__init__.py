@@ -4,7 +4,8 @@ Implements docs/adr/0004-sql-storage.md. SQLAlchemy Core, no ORM: tables in
 ``_tables``, engines with durability settings in ``_engine``, versioned
 migrations in ``_migrations``, the catalogue of API roots and collections in
 ``_catalogue``, object reads and writes in ``_objects``, status resources in
-``_statuses``, and :class:`Store` tying them together.
+``_statuses``, withdrawn ids in ``_withdrawals`` (docs/adr/0013-withdrawal.md),
+and :class:`Store` tying them together.
 """
 
 from infoshare_server.storage._catalogue import (
