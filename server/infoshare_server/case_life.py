@@ -14,11 +14,14 @@ once the versions are stored:
 * **A revocation is final.** Once the latest version of an object is revoked,
   no later version is stored; a revocation older than the latest stored
   version is refused too (it would never be the latest).
-* **Withdrawal.** A ``withdrawal`` is stored once and never versioned; it is
-  refused unless its writer originated every withdrawn object it can see
-  (``access._withdrawal.refusal``). Stored, it records its ids
-  (``storage._withdrawals``); an id the collection does not hold yet takes
-  effect when its first version arrives from that organisation.
+* **Withdrawal.** A ``withdrawal`` is stored once and never versioned. A
+  posted one is refused unless its writer originated every withdrawn object
+  it can see (``access._withdrawal.refusal``); a pulled one is honoured for
+  the ids the remote may withdraw here (``access._withdrawal.pulled_split``:
+  the path the data travelled) and refused only when that is none of the
+  ids the node holds. Stored, it records its ids (``storage._withdrawals``),
+  in effect where honoured; an id the collection does not hold yet takes
+  effect when its first version arrives and the same rule honours it.
 """
 
 from __future__ import annotations
@@ -29,8 +32,15 @@ from typing import Any, Final
 
 from sqlalchemy.engine import Connection
 
-from infoshare_server.access._origin import Writer, bound_organisation, owners
-from infoshare_server.access._withdrawal import FINAL, is_withdrawal, refusal, withdrawn_refs
+from infoshare_server.access._origin import Writer, bound_organisation, created_by, owners
+from infoshare_server.access._withdrawal import (
+    FINAL,
+    is_withdrawal,
+    pulled_refusal,
+    pulled_split,
+    refusal,
+    withdrawn_refs,
+)
 from infoshare_server.storage import (
     CollectionKey,
     Inserted,
@@ -92,8 +102,9 @@ class CaseLife:
         #: Ids first stored (shared) by this request, with their body; their owners,
         #: computed only where a withdrawal needs them.
         self._first: dict[str, str] = {}
-        #: Withdrawals let through: (withdrawal id, its ids).
-        self._withdrawals: list[tuple[str, list[str]]] = []
+        #: Withdrawals let through: (withdrawal id, its ids, the ids it is honoured for
+        #: among those held; None: decided after the insert, by ownership).
+        self._withdrawals: list[tuple[str, list[str], frozenset[str] | None]] = []
 
     def screen(
         self, kept: Sequence[tuple[int, NewObject]], items: Sequence[dict[str, Any]]
@@ -154,10 +165,10 @@ class CaseLife:
             if obj.get("revoked") is True and new.version_key < latest_key:
                 return STALE_REVOCATION
         if is_withdrawal(obj) and new.namespace == "" and latest is None:
-            message = self._withdrawal_refusal(obj)
+            message, honoured = self._withdrawal_refusal(obj)
             if message is not None:
                 return message
-            self._withdrawals.append((new.object_id, withdrawn_refs(obj)))
+            self._withdrawals.append((new.object_id, withdrawn_refs(obj), honoured))
         if latest is None or new.version_key > latest[0]:
             self._latest[slot] = (new.version_key, new.body)
         if latest is None:
@@ -169,35 +180,55 @@ class CaseLife:
         if new.namespace == "" and new.object_id not in self.shared:
             self._first.setdefault(new.object_id, new.body)
 
-    def _owners_of_first(self, ids: Sequence[str]) -> dict[str, str]:
-        """The owner of each of ``ids`` this request stores first (``_origin.owners``)."""
-        first = {
-            object_id: SharedObject(self.writer.organisation, self._first[object_id], frozenset())
+    def _first_objects(self, ids: Sequence[str]) -> dict[str, SharedObject]:
+        """The shared objects among ``ids`` this request stores first, as stored."""
+        organisation = self.writer.organisation
+        return {
+            object_id: SharedObject(
+                organisation, self._first[object_id], frozenset({""}), frozenset({organisation})
+            )
             for object_id in ids
             if object_id in self._first
         }
-        return owners(self.connection, first, self.organisation)
 
-    def _withdrawal_refusal(self, obj: dict[str, Any]) -> str | None:
+    def _owners_of_first(self, ids: Sequence[str]) -> dict[str, str]:
+        """The owner of each of ``ids`` this request stores first (``_origin.owners``)."""
+        return owners(self.connection, self._first_objects(ids), self.organisation)
+
+    def _withdrawal_refusal(self, obj: dict[str, Any]) -> tuple[str | None, frozenset[str] | None]:
+        """Why the withdrawal ``obj`` is refused (or None), and for a pull the ids
+        held here that it is honoured for."""
         refs = withdrawn_refs(obj)
         stored = dict(
             shared_objects(self.connection, self.key.collection_pk, refs, self.writer.visibility)
         )
+        # Stored by this very request: the writer sees it.
+        stored.update(self._first_objects(refs))
         owner = dict(owners(self.connection, stored, self.organisation))
-        for ref, first_owner in self._owners_of_first(refs).items():
-            # Stored by this very request: the writer sees it.
-            stored[ref] = SharedObject(self.writer.organisation, "{}", frozenset({""}))
-            owner[ref] = first_owner
-        return refusal(
+        creator_organisation = bound_organisation(
+            self.connection, obj["created_by_ref"], self.organisation
+        )
+        if self.writer.visibility is None:
+            honoured, refused = pulled_split(
+                remote=self.writer.organisation,
+                author=obj["created_by_ref"],
+                author_organisation=creator_organisation,
+                refs=refs,
+                stored=stored,
+                owner=owner,
+            )
+            if refused and not honoured:
+                return pulled_refusal(refused), None
+            return None, frozenset(honoured)
+        message = refusal(
             writer_organisation=self.writer.organisation,
-            writer_can_probe=self.writer.visibility is not None,
-            creator_organisation=bound_organisation(
-                self.connection, obj["created_by_ref"], self.organisation
-            ),
+            writer_can_probe=True,
+            creator_organisation=creator_organisation,
             refs=refs,
             stored=stored,
             owner=owner,
         )
+        return message, None
 
     def after_insert(
         self, stored: Sequence[tuple[NewObject, Inserted]], submitter: str | None
@@ -208,11 +239,13 @@ class CaseLife:
         organisation = self.writer.organisation
         recorded: list[tuple[str, list[str]]] = []
         rows: list[WithdrawnId] = []
-        for withdrawal_id, refs in self._withdrawals:
+        for withdrawal_id, refs, honoured in self._withdrawals:
             result = added.get(withdrawal_id)
             if result is None or result.date_added is None:
                 continue
-            owner = self._owner_now(refs)
+            if honoured is None:
+                owner = self._owner_now(refs)
+                honoured = frozenset(ref for ref in refs if owner.get(ref) == organisation)
             rows += [
                 WithdrawnId(
                     ref,
@@ -220,7 +253,7 @@ class CaseLife:
                     organisation,
                     submitter,
                     result.date_added,
-                    effective=owner.get(ref) == organisation,
+                    effective=ref in honoured,
                 )
                 for ref in refs
             ]
@@ -228,13 +261,41 @@ class CaseLife:
         record_withdrawn(self.connection, self.key.collection_pk, rows)
         first = [object_id for object_id in self._first if object_id in added]
         pending = pending_withdrawals(self.connection, self.key.collection_pk, first)
-        owner_of = self._owners_of_first(sorted(pending))
-        put_in_effect(
-            self.connection,
-            self.key.collection_pk,
-            [(i, owner_of[i]) for i, orgs in pending.items() if owner_of[i] in orgs],
-        )
+        put_in_effect(self.connection, self.key.collection_pk, self._now_honoured(pending))
         return recorded
+
+    def _now_honoured(self, pending: Mapping[str, set[tuple[str, str]]]) -> list[tuple[str, str]]:
+        """The (id, withdrawal id) pairs of ``pending`` that honour the ids this request
+        stored first: the withdrawal's organisation owns the id (and is its author's), or
+        that organisation delivered it now and the withdrawal's author is the object's
+        ``created_by_ref``. An object without ``created_by_ref`` that arrives after a
+        relayed withdrawal is not withdrawn by it (see docs/adr/0013-withdrawal.md)."""
+        if not pending:
+            return []
+        owner_of = self._owners_of_first(sorted(pending))
+        withdrawals = {w for pairs in pending.values() for w, _ in pairs}
+        author = {
+            withdrawal_id: created_by(body)
+            for withdrawal_id, (_, body) in latest_versions(
+                self.connection, self.key.collection_pk, withdrawals
+            ).items()
+        }
+        bound = {
+            ref: bound_organisation(self.connection, ref, self.organisation)
+            for ref in {a for a in author.values() if a is not None}
+        }
+        out: list[tuple[str, str]] = []
+        for object_id, pairs in pending.items():
+            creator = created_by(self._first[object_id])
+            for withdrawal_id, organisation in pairs:
+                by = author.get(withdrawal_id)
+                if by is None:
+                    continue
+                own = owner_of[object_id] == organisation and bound.get(by) == organisation
+                delivered = organisation == self.writer.organisation and creator == by
+                if own or delivered:
+                    out.append((object_id, withdrawal_id))
+        return out
 
     def _owner_now(self, refs: Sequence[str]) -> dict[str, str]:
         """The owner of each of ``refs`` the collection holds (shared) after the insert."""

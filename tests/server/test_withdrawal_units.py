@@ -47,7 +47,8 @@ def test_every_form_of_a_partners_clause_hides_withdrawn_ids(storage_url: str) -
         ingest = Ingest(store)
         origin = f"jp-{uuid.uuid4().hex[:6]}"
         jp = Writer(origin, None)
-        case = [marked_identity("green") for _ in range(3)]
+        author = f"identity--{uuid.uuid4()}"
+        case = [marked_identity("green", created_by_ref=author) for _ in range(3)]
         ingest.add(key, {"objects": case}, NOW, writer=jp)
         found = directory.get(reader)
         assert found is not None
@@ -56,7 +57,7 @@ def test_every_form_of_a_partners_clause_hides_withdrawn_ids(storage_url: str) -
         everything = {o["id"] for o in case}
         for inside in (True, False):  # no withdrawal yet: the probe leaves the test out
             assert _ids(store, key, partner, inside=inside) == everything
-        gone = withdrawal(f"identity--{uuid.uuid4()}", [case[0]["id"]])
+        gone = withdrawal(author, [case[0]["id"]])
         record = ingest.add(key, {"objects": [gone]}, NOW, writer=jp)
         assert record.details[0].outcome == "success", record
         for inside in (True, False):
@@ -64,8 +65,9 @@ def test_every_form_of_a_partners_clause_hides_withdrawn_ids(storage_url: str) -
                 gone["id"]
             }
             assert _ids(store, key, operator, inside=inside) == everything | {gone["id"]}
-        # Another organisation's pull naming the same objects is refused, naming them.
-        forged = withdrawal(f"identity--{uuid.uuid4()}", [case[1]["id"], case[2]["id"]])
+        # A pull from another organisation, which did not deliver them, naming the same
+        # objects in their author's name is refused, naming them.
+        forged = withdrawal(author, [case[1]["id"], case[2]["id"]])
         refused = ingest.add(key, {"objects": [forged]}, NOW, writer=Writer("ph", None))
         detail = refused.details[0]
         assert detail.outcome == "failure" and detail.message is not None

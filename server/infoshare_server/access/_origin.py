@@ -194,7 +194,7 @@ def owners(
 
     ``organisation``: the node's own STIX identity (``[sharing] organisation``).
     """
-    creators = {object_id: _created_by(obj.body) for object_id, obj in shared.items()}
+    creators = {object_id: created_by(obj.body) for object_id, obj in shared.items()}
     bound = _identities(connection, {ref for ref in creators.values() if ref is not None})
     if organisation is not None:
         bound[organisation] = LOCAL_ORIGIN
@@ -264,7 +264,8 @@ def bound_organisation(
     return _identities(connection, [identity_ref]).get(identity_ref)
 
 
-def _created_by(body: str) -> str | None:
+def created_by(body: str) -> str | None:
+    """The ``created_by_ref`` of the stored JSON ``body``, or None."""
     try:
         ref = json.loads(body).get("created_by_ref")
     except (ValueError, AttributeError):

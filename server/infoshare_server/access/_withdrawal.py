@@ -5,16 +5,24 @@ spec/profile/20-withdrawal.md (``created_by_ref``, ``withdrawn_refs``,
 ``reason``; one version only). The node checks the shape it relies on
 itself, whatever the collection's validation mode, and decides:
 
-* **who may withdraw**: the organisation that owns every withdrawn object it
-  can see (``_origin.owners``: the organisation bound to the object's
-  ``created_by_ref``, else the one that first stored it). A partner posting
-  a withdrawal must also be the organisation its ``created_by_ref`` names
-  (its ``identity_id``; the node's ``[sharing] organisation`` for the
-  operators); a withdrawal pulled by sync must not name another bound
-  organisation. Otherwise the whole withdrawal is refused, naming the ids,
-  and nothing changes. An id the writer cannot see is treated exactly like
-  an id the collection never held (no oracle): it is recorded, and takes
-  effect only if that writer turns out to own it;
+* **who may withdraw, by POST**: the organisation that owns every withdrawn
+  object it can see (``_origin.owners``: the organisation bound to the
+  object's ``created_by_ref``, else the one that first stored it), and it
+  must be the organisation the withdrawal's ``created_by_ref`` names (its
+  ``identity_id``; the node's ``[sharing] organisation`` for the operators).
+  Otherwise the whole withdrawal is refused, naming the ids, and nothing
+  changes (:func:`refusal`). An id the writer cannot see is treated exactly
+  like an id the collection never held (no oracle): it is recorded, and
+  takes effect only if that writer turns out to own it;
+* **which ids a withdrawal pulled by sync hides** (:func:`pulled_split`): it
+  travels the path the data travelled. From remote R, it is honoured for an
+  id when R is the author's own node (the author's identity is bound to R
+  here and R owns the id), or when R delivered every version of the node's
+  copy and the withdrawal's ``created_by_ref`` is the object's; an object
+  without ``created_by_ref`` (an SCO) only when the same withdrawal is
+  honoured for an object of its author, delivered by R, that refers to it.
+  The other ids it names are kept as refused; only a withdrawal honoured for
+  none of the ids the node holds is refused as a whole;
 * **what is hidden**: :func:`withdrawn_clause`, ANDed into every requester's
   visibility clause except the node's operators, so withdrawn ids vanish
   from every read, count, ``next`` token, version choice, reference
@@ -26,6 +34,7 @@ decides who sees it); it is never versioned, revoked or withdrawn.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
@@ -34,6 +43,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement, FromClause
 
 from infoshare.stix.identifiers import identifier_type, is_identifier
+from infoshare_server.access._origin import created_by
 from infoshare_server.storage import SharedObject, Visibility
 from infoshare_server.storage._withdrawals import withdrawn
 
@@ -151,6 +161,89 @@ def refusal(
             " originated objects may withdraw them; nothing was withdrawn"
         )
     return None
+
+
+def pulled_split(
+    *,
+    remote: str,
+    author: str,
+    author_organisation: str | None,
+    refs: Sequence[str],
+    stored: Mapping[str, SharedObject],
+    owner: Mapping[str, str],
+) -> tuple[list[str], list[str]]:
+    """(honoured, refused): the ids among ``refs`` the node holds, for a withdrawal
+    by ``author`` (its ``created_by_ref``) pulled from the remote whose organisation
+    is ``remote``.
+
+    ``author_organisation``: the organisation ``author`` is bound to here (None:
+    none). ``stored``: the shared objects among ``refs`` (a pull sees every
+    version); ``owner``: their owners. An id honoured by the remote's own
+    authority (the author's node) or by delivery (see the module doc); an
+    object without ``created_by_ref`` by delivery only when an object of the
+    author honoured here, delivered by the remote, refers to it. Nothing is
+    decided for an id the node does not hold.
+    """
+    honoured: list[str] = []
+    refused: list[str] = []
+    unsigned: list[str] = []
+    about: set[str] = set()
+    for ref in refs:
+        found = stored.get(ref)
+        if found is None:
+            continue
+        creator = created_by(found.body)
+        delivered = found.origins == frozenset({remote})
+        if author_organisation == remote and owner[ref] == remote:
+            honoured.append(ref)
+        elif creator is None:
+            unsigned.append(ref)
+            continue
+        elif delivered and creator == author:
+            honoured.append(ref)
+        else:
+            refused.append(ref)
+            continue
+        if creator == author and delivered:
+            about |= _references(found.body)
+    for ref in unsigned:
+        delivered = stored[ref].origins == frozenset({remote})
+        (honoured if delivered and ref in about else refused).append(ref)
+    return honoured, refused
+
+
+def pulled_refusal(refused: Sequence[str]) -> str:
+    """The failure of a pulled withdrawal honoured for none of the ids the node holds."""
+    return (
+        "withdrawal refused: a withdrawal pulled from a remote is honoured for an object"
+        " only when that remote is its author's node, or delivered every version of the"
+        " object held here and the withdrawal's created_by_ref is the object's (for an"
+        " object without created_by_ref: an object of that author it delivered, withdrawn"
+        f" with it, refers to it); it is honoured for none of {_quote(refused)};"
+        " nothing was withdrawn"
+    )
+
+
+def _references(body: str) -> set[str]:
+    """Every id a ``*_ref`` or ``*_refs`` property of the JSON ``body`` holds, at any depth."""
+    found: set[str] = set()
+
+    def walk(value: object, refs: bool) -> None:
+        if isinstance(value, str):
+            if refs:
+                found.add(value)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, refs)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, isinstance(key, str) and key.endswith(("_ref", "_refs")))
+
+    try:
+        walk(json.loads(body), False)
+    except ValueError:
+        return set()
+    return found
 
 
 def withdrawn_clause() -> Visibility:

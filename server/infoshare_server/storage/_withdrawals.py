@@ -8,12 +8,16 @@ takes back. The node keeps one row per (collection, withdrawn id, withdrawal):
   ``objects.origin`` of the withdrawal), ``submitter`` the partner that
   posted or the remote's partner record that brought it, ``withdrawn_at`` the
   ``date_added`` of the withdrawal: who, when, which ids, for the audit.
-* ``effective`` is true when that organisation owns the id at this node
-  (``access._origin.owners``): only then is the id hidden. An id the
+* ``effective`` is true when the withdrawal is honoured for that id at this
+  node (``access._withdrawal``: its organisation owns the id, or, pulled by
+  sync, that remote delivered the node's copy and the withdrawal's author is
+  the object's ``created_by_ref``): only then is the id hidden. An id the
   collection does not hold yet is kept with ``effective`` false; when its
-  first shared version arrives and its owner is that organisation, the row
-  becomes effective in the same transaction (sync may bring a withdrawal
-  before the objects it withdraws). Rows are never deleted: a withdrawal is
+  first shared version arrives and the same rule honours the withdrawal for
+  it, the row becomes effective in the same transaction (sync may bring a
+  withdrawal before the objects it withdraws). A pulled withdrawal honoured
+  for part of its ids keeps the rest here with ``effective`` false: that is
+  the record of what it was refused. Rows are never deleted: a withdrawal is
   final.
 
 The visibility clause (``access._withdrawal``) tests one index probe per row:
@@ -101,36 +105,37 @@ def record_withdrawn(
 
 def pending_withdrawals(
     connection: Connection, collection_pk: int, ids: Iterable[str]
-) -> dict[str, set[str]]:
-    """Of ``ids``, those named by a withdrawal not yet in effect: id -> organisations."""
-    out: dict[str, set[str]] = {}
+) -> dict[str, set[tuple[str, str]]]:
+    """Of ``ids``, those named by a withdrawal not yet in effect: id -> (withdrawal id,
+    organisation) pairs."""
+    out: dict[str, set[tuple[str, str]]] = {}
     wanted = sorted(set(ids))
     w = withdrawn
     for start in range(0, len(wanted), _CHUNK):
         rows = connection.execute(
-            sa.select(w.c.object_id, w.c.organisation).where(
+            sa.select(w.c.object_id, w.c.withdrawal_id, w.c.organisation).where(
                 w.c.collection_pk == collection_pk,
                 w.c.object_id.in_(wanted[start : start + _CHUNK]),
                 w.c.effective == sa.false(),
             )
         )
-        for object_id, organisation in rows:
-            out.setdefault(str(object_id), set()).add(str(organisation))
+        for object_id, withdrawal_id, organisation in rows:
+            out.setdefault(str(object_id), set()).add((str(withdrawal_id), str(organisation)))
     return out
 
 
 def put_in_effect(
     connection: Connection, collection_pk: int, pairs: Iterable[tuple[str, str]]
 ) -> None:
-    """Make the pending withdrawals of (id, organisation) ``pairs`` effective."""
+    """Make the pending rows of (id, withdrawal id) ``pairs`` effective."""
     w = withdrawn
-    for object_id, organisation in sorted(set(pairs)):
+    for object_id, withdrawal_id in sorted(set(pairs)):
         connection.execute(
             sa.update(w)
             .where(
                 w.c.collection_pk == collection_pk,
                 w.c.object_id == object_id,
-                w.c.organisation == organisation,
+                w.c.withdrawal_id == withdrawal_id,
             )
             .values(effective=True)
         )
