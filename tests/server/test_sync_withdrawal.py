@@ -15,12 +15,25 @@ record ``jp``), TH pulls from JP and then from PH. Then:
   from JP first): TH refuses it, records the refusal and goes on.
 * A changed SCO pulled from a remote is refused the same way, recorded in
   ``sync_rejections`` and printed, without stopping the run.
+
+A withdrawal travels the path its data travelled: in a chain JP -> PH -> TH
+(TH pulls only from PH, yet knows JP's identity as its partner ``jp``) JP's
+withdrawal reaches TH through PH and is honoured there, for the SCO too
+(JP's relationship about it is withdrawn with it). Then TH pulls from JP as
+well and gets a new object straight from JP; withdrawals PH's operators
+write into PH's database behind its rules are honoured at TH only for what
+PH delivered in the withdrawal author's name: one naming the object TH got
+from JP is refused, one in PH's name naming JP's object is refused, and one
+naming both an object PH delivered and the one from JP hides only the first.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +46,8 @@ from _databases import BACKENDS, postgres_database
 from _node import PASSWORD, USER, free_port
 from _sync import TAXII, TIMEOUT, PartnerNode, Remote, add, open_store, run_sync, running
 from infoshare_server.access import Directory, Rights, hash_password, query_entries
+from infoshare_server.ingest import _prepare
+from infoshare_server.storage import LOCAL_ORIGIN, NewObject, insert_objects, withdrawn_ids
 from infoshare_server.storage import _sync_tables as st
 
 pytestmark = pytest.mark.slow
@@ -68,7 +83,9 @@ def urls(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, s
         yield {name: stack.enter_context(postgres_database()) for name in IDENTITY}
 
 
-def _setup(folder: Path, urls: dict[str, str | None]) -> dict[str, PartnerNode]:
+def _setup(
+    folder: Path, urls: dict[str, str | None], th_pulls: tuple[str, ...] = ("jp", "ph")
+) -> dict[str, PartnerNode]:
     nodes = {
         name: PartnerNode(name, free_port(), folder, mode="stix", storage=urls[name])
         for name in IDENTITY
@@ -82,18 +99,19 @@ def _setup(folder: Path, urls: dict[str, str | None]) -> dict[str, PartnerNode]:
                       password_env=f"PW_{puller}_AT_{source}".upper(), partner=source)  # fmt: skip
 
     nodes["ph"].remotes = [remote("ph", "jp")]
-    nodes["th"].remotes = [remote("th", "jp"), remote("th", "ph")]
+    nodes["th"].remotes = [remote("th", source) for source in th_pulls]
     return nodes
 
 
-def _enrol(nodes: dict[str, PartnerNode]) -> None:
+def _enrol(nodes: dict[str, PartnerNode], binding: tuple[str, ...] = ("ph",)) -> None:
     for name, node in nodes.items():
         store, collection_pk = open_store(node)
         try:
             directory = Directory(store)
             for partner in PARTNERS[name]:
-                # PH binds the other nodes' identities to their partner records.
-                bound = IDENTITY.get(partner) if name == "ph" else None
+                # The nodes in ``binding`` bind the other nodes' identities to their
+                # partner records.
+                bound = IDENTITY.get(partner) if name in binding else None
                 directory.add(partner, partner, identity_id=bound)
                 directory.set_password(partner, hash_password(_password(name, partner)))
                 directory.grant(partner, collection_pk, Rights(True, partner != "ngo"))
@@ -220,3 +238,108 @@ def test_withdrawals_travel_and_only_the_originators_are_honoured(
         assert refusal.startswith("withdrawal refused:") and contested["id"] in refusal
         assert f"refused {ph_claim['id']}" in th_out
         assert ("ph", (taken_back["id"], *gone)) not in _withdraw_audit(th)
+
+
+def _inject(node: PartnerNode, obj: dict[str, Any]) -> None:
+    """Store ``obj`` in the node's collection as its operators could, in its database
+    behind the node's rules (a node cannot tell its peers' data from such a forgery)."""
+    new = _prepare(obj)
+    assert isinstance(new, NewObject), new
+    store, collection_pk = open_store(node)
+    try:
+        with store.writing() as connection:
+            (result,) = insert_objects(
+                connection, collection_pk, [replace(new, origin=LOCAL_ORIGIN, namespace="")],
+                datetime.now(UTC),
+            )  # fmt: skip
+            assert result.date_added is not None
+    finally:
+        store.close()
+
+
+def _effective(node: PartnerNode, withdrawal_id: str) -> dict[str, bool]:
+    """Whether each id ``withdrawal_id`` names is hidden at ``node``."""
+    store, _ = open_store(node)
+    try:
+        with store.reading() as connection:
+            return {row.object_id: row.effective for row in withdrawn_ids(connection)
+                    if row.withdrawal_id == withdrawal_id}  # fmt: skip
+    finally:
+        store.close()
+
+
+def _about(source: dict[str, Any], target: dict[str, Any]) -> dict[str, Any]:
+    """JP's relationship saying ``source`` is related to ``target``."""
+    return {
+        "type": "relationship", "spec_version": "2.1", "id": f"relationship--{uuid.uuid4()}",
+        "created": "2026-03-01T09:00:00.000Z", "modified": "2026-03-01T09:00:00.000Z",
+        "relationship_type": "related-to", "source_ref": source["id"],
+        "target_ref": target["id"], "created_by_ref": IDENTITY["jp"],
+        "object_marking_refs": source["object_marking_refs"],
+    }  # fmt: skip
+
+
+def test_a_withdrawal_travels_the_path_its_data_travelled(
+    tmp_path: Path, urls: dict[str, str | None]
+) -> None:
+    nodes = _setup(tmp_path, urls, th_pulls=("ph",))
+    jp, ph, th = nodes["jp"], nodes["ph"], nodes["th"]
+    outlets = [
+        marked_identity(level, name=f"Fictional outlet {level}", created_by_ref=IDENTITY["jp"])
+        for level in ("clear", "green")
+    ]
+    person = user_account(unique_login())  # a private person: an SCO, no created_by_ref
+    case = [*outlets, person, _about(outlets[1], person)]
+    # Two more of JP's objects that reach TH only through PH.
+    kept, part = (marked_identity("green", created_by_ref=IDENTITY["jp"]) for _ in range(2))
+    with running(nodes):
+        _enrol(nodes, binding=("ph", "th"))
+        add(jp, [*case, kept, part])
+        _sync(ph)
+        _sync(th)
+        everything = {o["id"] for o in [*case, kept, part]}
+        assert everything <= _served(th, "ngo")
+
+        # The chain: JP withdraws its false positive; PH relays the withdrawal to TH.
+        gone = sorted(o["id"] for o in case)
+        taken_back = withdrawal(IDENTITY["jp"], gone, reason="private-person")
+        add(jp, [taken_back])
+        _sync(ph)
+        _sync(th)
+        for name, node in nodes.items():
+            for reader in PARTNERS[name]:
+                served = _served(node, reader)
+                assert not served & set(gone), (name, reader)
+                assert {taken_back["id"], kept["id"], part["id"]} <= served, (name, reader)
+            assert set(gone) <= _served(node, USER), name
+        assert _effective(th, taken_back["id"]) == dict.fromkeys(gone, True)
+        assert ("ph", (taken_back["id"], *taken_back["withdrawn_refs"])) in _withdraw_audit(th)
+
+        # A second path: TH now pulls from JP too, and gets JP's next object from JP.
+        th.remotes.insert(0, Remote("jp", jp.api_root, jp.collection, user="th",
+                                    password_env="PW_TH_AT_JP", partner="jp"))  # fmt: skip
+        th.write_config()
+        direct = marked_identity("green", name="Fictional outlet (direct)",
+                                 created_by_ref=IDENTITY["jp"])  # fmt: skip
+        add(jp, [direct])
+        _sync(th)  # from JP first, and PH does not hold it yet
+        _sync(ph)
+        # PH's operators forge withdrawals in their own database.
+        forged = withdrawal(IDENTITY["jp"], [direct["id"]])
+        not_theirs = withdrawal(IDENTITY["ph"], [kept["id"]])
+        mixed = withdrawal(IDENTITY["jp"], [direct["id"], part["id"]])
+        for obj in (forged, not_theirs, mixed):
+            _inject(ph, obj)
+        th_out = _sync(th)
+
+        served = _served(th, "ngo")
+        assert {direct["id"], kept["id"]} <= served  # what PH did not deliver, or not as JP
+        assert part["id"] not in served  # PH delivered it, and the withdrawal is in JP's name
+        rejections = _rejections(th)
+        for obj, named in ((forged, direct), (not_theirs, kept)):
+            message = rejections[obj["id"]]
+            assert message.startswith("withdrawal refused:") and named["id"] in message
+            assert f"refused {obj['id']}" in th_out
+            assert obj["id"] not in served
+        assert _effective(th, mixed["id"]) == {direct["id"]: False, part["id"]: True}
+        assert mixed["id"] in served
