@@ -34,8 +34,9 @@ docs/architecture.md and docs/adr/0004-sql-storage.md:
 5. The life of a case (``case_life.py``, docs/adr/0013-withdrawal.md), in the
    same transaction: an SCO already stored with other content is a failure
    (SCOs have no versions); a revoked object takes no later version; a
-   ``withdrawal`` from the originator of the objects it names stops them
-   being served, and one from anyone else is a failure naming the ids. The
+   posted ``withdrawal`` from the originator of the objects it names stops
+   them being served, and one from anyone else is a failure naming the ids;
+   a pulled one stops those its remote delivered in its author's name. The
    node checks a withdrawal's shape itself in every collection mode, and a
    withdrawal's ``withdrawn_refs`` need not resolve (IS-301): it may name ids
    this node never held, or holds but the writer cannot see.

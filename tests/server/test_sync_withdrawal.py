@@ -1,4 +1,4 @@
-"""Sync carries withdrawals, and every hop honours only the originator's.
+"""Sync carries withdrawals along the data's path, and no hop honours a forgery.
 
 docs/adr/0013-withdrawal.md over three real node processes (JP, PH, TH) and
 ``infoshare sync`` runs, on SQLite and PostgreSQL. JP's operators publish a
