@@ -266,7 +266,8 @@ class CaseLife:
 
     def _now_honoured(self, pending: Mapping[str, set[tuple[str, str]]]) -> list[tuple[str, str]]:
         """The (id, withdrawal id) pairs of ``pending`` that honour the ids this request
-        stored first: the withdrawal's organisation owns the id (and is its author's), or
+        stored first: the withdrawal's organisation owns the id and is its author's (whose
+        name the id carries, if any), or
         that organisation delivered it now and the withdrawal's author is the object's
         ``created_by_ref``. An object without ``created_by_ref`` that arrives after a
         relayed withdrawal is not withdrawn by it (see docs/adr/0013-withdrawal.md)."""
@@ -291,7 +292,11 @@ class CaseLife:
                 by = author.get(withdrawal_id)
                 if by is None:
                     continue
-                own = owner_of[object_id] == organisation and bound.get(by) == organisation
+                own = (
+                    owner_of[object_id] == organisation
+                    and bound.get(by) == organisation
+                    and creator in (None, by)
+                )
                 delivered = organisation == self.writer.organisation and creator == by
                 if own or delivered:
                     out.append((object_id, withdrawal_id))

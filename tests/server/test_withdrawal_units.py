@@ -117,17 +117,23 @@ def test_a_pulled_withdrawal_is_honoured_for_what_its_remote_delivered_in_its_au
     )
     assert honoured == ["incident--1", "relationship--1", "relationship--2", person]
     assert sorted(refused) == sorted([bystander, mixed, "incident--2", "incident--3"])
-    # From the author's own node, ownership decides, as for a POST.
+    # From the author's own node, ownership decides, as for a POST, in the author's name.
     honoured, refused = pulled_split(
         remote="jp", author=jp, author_organisation="jp", refs=refs, stored=stored, owner=owner
     )
-    assert set(honoured) == set(stored) and refused == []
+    assert set(honoured) == set(stored) - {"incident--3"} and refused == ["incident--3"]
     # PH cannot pass for JP's node: JP's identity is bound to JP here.
     honoured, _ = pulled_split(
         remote="ph", author=jp, author_organisation="jp", refs=["incident--2"], stored=stored,
         owner={"incident--2": "ph"},
     )  # fmt: skip
     assert honoured == []
+    # Bound to PH here and owner of what it relayed, PH still cannot withdraw JP's words.
+    honoured, refused = pulled_split(
+        remote="ph", author=other, author_organisation="ph", refs=["incident--1", person],
+        stored=stored, owner=dict.fromkeys(stored, "ph"),
+    )  # fmt: skip
+    assert honoured == [person] and refused == ["incident--1"]
 
 
 def test_a_relayed_withdrawal_waits_for_what_its_remote_delivers_in_its_authors_name(

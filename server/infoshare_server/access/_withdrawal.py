@@ -17,7 +17,8 @@ itself, whatever the collection's validation mode, and decides:
 * **which ids a withdrawal pulled by sync hides** (:func:`pulled_split`): it
   travels the path the data travelled. From remote R, it is honoured for an
   id when R is the author's own node (the author's identity is bound to R
-  here and R owns the id), or when R delivered every version of the node's
+  here, R owns the id and the id's ``created_by_ref``, if any, is the
+  author), or when R delivered every version of the node's
   copy and the withdrawal's ``created_by_ref`` is the object's; an object
   without ``created_by_ref`` (an SCO) only when the same withdrawal is
   honoured for an object of its author, delivered by R, that refers to it.
@@ -194,7 +195,7 @@ def pulled_split(
             continue
         creator = created_by(found.body)
         delivered = found.origins == frozenset({remote})
-        if author_organisation == remote and owner[ref] == remote:
+        if author_organisation == remote and owner[ref] == remote and creator in (None, author):
             honoured.append(ref)
         elif creator is None:
             unsigned.append(ref)
