@@ -222,7 +222,6 @@ class CaseLife:
             return None, frozenset(honoured)
         message = refusal(
             writer_organisation=self.writer.organisation,
-            writer_can_probe=True,
             creator_organisation=creator_organisation,
             refs=refs,
             stored=stored,

@@ -124,26 +124,23 @@ def withdrawn_refs(obj: Mapping[str, Any]) -> list[str]:
 def refusal(
     *,
     writer_organisation: str,
-    writer_can_probe: bool,
     creator_organisation: str | None,
     refs: Sequence[str],
     stored: Mapping[str, SharedObject],
     owner: Mapping[str, str],
 ) -> str | None:
-    """Why the writer may not withdraw ``refs``, or None.
+    """Why the writer of a POST may not withdraw ``refs``, or None.
 
     ``creator_organisation``: the organisation the withdrawal's
     ``created_by_ref`` is bound to at this node (None: bound to none).
-    ``writer_can_probe``: a requester that sees the outcome (a POST), as
-    opposed to the node's own sync. ``stored``: the shared objects among
-    ``refs`` with what the writer may see of them; ``owner``: their owners.
+    ``stored``: the shared objects among ``refs`` with what the writer may
+    see of them (an id it cannot see decides nothing: no oracle); ``owner``:
+    their owners. A pulled withdrawal is decided by :func:`pulled_split`.
     """
     others = [
         ref
         for ref in refs
-        if ref in stored
-        and (stored[ref].visible or not writer_can_probe)
-        and owner[ref] != writer_organisation
+        if ref in stored and stored[ref].visible and owner[ref] != writer_organisation
     ]
     if others:
         return (
@@ -152,9 +149,7 @@ def refusal(
             f" and these were originated by another organisation: {_quote(others)};"
             " nothing was withdrawn"
         )
-    if creator_organisation != writer_organisation and (
-        writer_can_probe or creator_organisation is not None
-    ):
+    if creator_organisation != writer_organisation:
         return (
             f"withdrawal of {_quote(refs)} refused: its created_by_ref is not the identity"
             " of the organisation posting it (a partner's identity_id, or the node's"
