@@ -416,6 +416,10 @@ class SqlBackend(Backend):  # type: ignore[misc]
             ids = [d.object_id for d in record.details if d.outcome == "success"]
             self._audit(connection, "write", ids, 202)
 
+        def withdrawn(connection: Connection, withdrawals: list[tuple[str, list[str]]]) -> None:
+            for withdrawal_id, refs in withdrawals:
+                self._audit(connection, "withdraw", [withdrawal_id, *refs], 202)
+
         record = self.ingest.add(
             key,
             objs,
@@ -424,6 +428,7 @@ class SqlBackend(Backend):  # type: ignore[misc]
             submitter=policy.requester.id if policy.requester is not None else None,
             writer=writer,
             visibility=policy.referable(key),
+            on_withdrawn=withdrawn if self.access is not None else None,
         )
         return record.resource()
 

@@ -31,6 +31,15 @@ docs/architecture.md and docs/adr/0004-sql-storage.md:
    add versions to it (a version by anyone else is a failure saying so); and
    a writer that posts an id it cannot see gets its own private copy, so the
    reply and its later reads are those of a new id.
+5. The life of a case (``case_life.py``, docs/adr/0013-withdrawal.md), in the
+   same transaction: an SCO already stored with other content is a failure
+   (SCOs have no versions); a revoked object takes no later version; a
+   posted ``withdrawal`` from the originator of the objects it names stops
+   them being served, and one from anyone else is a failure naming the ids;
+   a pulled one stops those its remote delivered in its author's name. The
+   node checks a withdrawal's shape itself in every collection mode, and a
+   withdrawal's ``withdrawn_refs`` need not resolve (IS-301): it may name ids
+   this node never held, or holds but the writer cannot see.
 
 The validators are built once per :class:`Ingest`, not per request.
 """
@@ -55,6 +64,8 @@ from infoshare.stix.tlp import tlp_level
 from infoshare.validation import Finding, Severity, ValidationOptions, Validator
 from infoshare.validation._registry import IdResolver
 from infoshare_server.access._origin import NOT_OWNER, Writer, decide, owners
+from infoshare_server.access._withdrawal import is_withdrawal, shape_problem
+from infoshare_server.case_life import CaseLife
 from infoshare_server.errors import RequestError
 from infoshare_server.storage import (
     LOCAL_ORIGIN,
@@ -77,6 +88,8 @@ from infoshare_server.storage._time import format_date_added, version_key
 #: Called inside an add's write transaction with the stored status and each accepted
 #: object with what became of it (``Inserted.date_added`` is None for a duplicate).
 WithinTransaction = Callable[[Connection, StatusRecord, list[tuple[NewObject, Inserted]]], None]
+#: Called inside the same transaction with each withdrawal the add stored and its ids.
+OnWithdrawn = Callable[[Connection, list[tuple[str, list[str]]]], None]
 
 #: Checks the node does not apply on ingest (see the module docstring).
 INGEST_IGNORED_CHECKS = frozenset({"IS-111"})
@@ -86,6 +99,8 @@ MAX_ID_LENGTH = 300
 _MAX_FINDINGS_QUOTED = 8
 _MAX_MESSAGE = 2000
 _SPEC_VERSION = re.compile(r"[0-9]{1,3}\.[0-9]{1,3}\Z")
+#: Where the validator reports a withdrawal's withdrawn_refs (in a request: $.objects[i]).
+_WITHDRAWN_REFS_PATH = re.compile(r"\$(?:\.objects\[[0-9]+\])?\.withdrawn_refs(?:\[|\Z)")
 
 
 class Ingest:
@@ -122,6 +137,7 @@ class Ingest:
         submitter: str | None = None,
         writer: Writer | None = None,
         visibility: Visibility | None = None,
+        on_withdrawn: OnWithdrawn | None = None,
     ) -> StatusRecord:
         """Add the objects of ``envelope`` to the collection ``key``; the stored status.
 
@@ -134,6 +150,8 @@ class Ingest:
         (default: the node's own organisation, seeing everything).
         ``visibility`` is what the submitter may see of the collection: references
         resolve only against those objects (None: every stored object).
+        ``on_withdrawn`` is told, in the transaction, of every withdrawal stored (the
+        audit trail records who withdrew which ids, and when).
         """
         writer = writer or Writer(LOCAL_ORIGIN, None)
         items = _objects_of(envelope)
@@ -143,6 +161,11 @@ class Ingest:
         accepted: list[tuple[int, NewObject]] = []
         for index, obj in enumerate(items):
             problems: list[Finding | str] = list(findings.get(index, ()))
+            if is_withdrawal(obj):
+                problems = [p for p in problems if not _is_withdrawn_ref(p)]
+                shape = shape_problem(obj)
+                if shape is not None:
+                    problems.insert(0, shape)  # the node's own reason first
             prepared = None if problems else _prepare(obj, submitter)
             if isinstance(prepared, str):
                 problems.append(prepared)
@@ -163,8 +186,12 @@ class Ingest:
         with self.store.writing() as connection:
             now = self._now()
             lock_clock(connection)  # ownership is decided on rows no other writer changes
-            accepted = self._owned(connection, key, writer, accepted, details)
+            accepted, life = self._owned(connection, key, writer, accepted, details, items)
             added = insert_objects(connection, key.collection_pk, [new for _, new in accepted], now)
+            withdrawals = life.after_insert(
+                [(new, result) for (_, new), result in zip(accepted, added, strict=True)],
+                submitter,
+            )
             for (index, new), result in zip(accepted, added, strict=True):
                 details[index] = StatusDetail(
                     "success",
@@ -182,6 +209,8 @@ class Ingest:
             )
             save_status(connection, key.api_root_pk, key.collection_pk, record)
             purge_statuses(connection, format_date_added(now - self.status_retention))
+            if withdrawals and on_withdrawn is not None:
+                on_withdrawn(connection, withdrawals)
             if within is not None:
                 within(
                     connection,
@@ -198,9 +227,11 @@ class Ingest:
         writer: Writer,
         accepted: list[tuple[int, NewObject]],
         details: list[StatusDetail | None],
-    ) -> list[tuple[int, NewObject]]:
+        items: Sequence[dict[str, Any]],
+    ) -> tuple[list[tuple[int, NewObject]], CaseLife]:
         """The accepted objects ``writer`` may store, placed in their namespace; a failure
-        detail for each version it may not add (``access._origin.decide``)."""
+        detail for each version it may not add (``access._origin.decide``, then the
+        rules of ``case_life``), and those rules' state for after the insert."""
         ids = [new.object_id for _, new in accepted]
         shared = shared_objects(connection, key.collection_pk, ids, writer.visibility)
         owner = owners(connection, shared, self.organisation)
@@ -217,7 +248,13 @@ class Ingest:
             kept.append(
                 (index, dataclasses.replace(new, origin=writer.organisation, namespace=namespace))
             )
-        return kept
+        life = CaseLife(connection, key, writer, self.organisation, shared)
+        kept, failures = life.screen(kept, items)
+        posted = dict(accepted)
+        for index, message in failures.items():
+            new = posted[index]
+            details[index] = StatusDetail("failure", new.object_id, new.version or "", message)
+        return kept, life
 
     def _validate(
         self, mode: str, items: Sequence[dict[str, Any]], resolve: IdResolver
@@ -321,6 +358,15 @@ def _version_of(obj: dict[str, Any], fallback: str) -> str:
         if isinstance(value, str) and len(value) <= 40:
             return value
     return fallback
+
+
+def _is_withdrawn_ref(problem: Finding | str) -> bool:
+    """An IS-301 finding on a withdrawal's ``withdrawn_refs`` (see the module doc)."""
+    return (
+        isinstance(problem, Finding)
+        and problem.check_id == "IS-301"
+        and _WITHDRAWN_REFS_PATH.match(problem.json_path) is not None
+    )
 
 
 def _failure_message(problems: Sequence[Finding | str]) -> str:

@@ -30,6 +30,9 @@ from _node import (
     free_port,
     running_node,
 )
+from infoshare_server.backend import api_root_settings
+from infoshare_server.config import load_config
+from infoshare_server.storage import Store
 
 ROOT = "fimi"
 TAXII = "application/taxii+json;version=2.1"
@@ -79,6 +82,8 @@ class PartnerNode:
     mode: str = "profile"
     #: More configuration (TOML), e.g. a [sharing] section.
     extra: str = ""
+    #: The storage URL (None: the SQLite file ``db_path``).
+    storage: str | None = None
 
     @property
     def collection(self) -> str:
@@ -142,7 +147,7 @@ base_url = "http://127.0.0.1:{node.port}"
 secret_env = "{SECRET_ENV}"
 
 [storage]
-url = "sqlite:///{node.db_path}"
+url = {json.dumps(node.storage or f"sqlite:///{node.db_path}")}
 
 [server]
 host = "127.0.0.1"
@@ -286,6 +291,14 @@ def add_partner(node: PartnerNode, partner: str, *options: str) -> str:
         if line.startswith("password"):
             return line.split()[-1]
     raise AssertionError(f"no password printed: {out}")
+
+
+def open_store(node: PartnerNode) -> tuple[Store, int]:
+    """The node's database, opened from its configuration, and its collection's key."""
+    config = load_config(node.config_path)
+    store = Store.open(config.storage_url())
+    keys = store.sync_catalogue(api_root_settings(config)).collections
+    return store, next(iter(keys.values())).collection_pk
 
 
 def db_rows(node: PartnerNode, sql: str, *params: object) -> list[tuple[Any, ...]]:

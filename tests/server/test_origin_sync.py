@@ -30,13 +30,10 @@ import pytest
 import requests
 from _access import marked_identity
 from _node import PASSWORD, USER, free_port
-from _sync import TAXII, TIMEOUT, PartnerNode, Remote, db_rows, run_sync, running
+from _sync import TAXII, TIMEOUT, PartnerNode, Remote, db_rows, open_store, run_sync, running
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from infoshare_server.access import Directory, Rights, hash_password
-from infoshare_server.backend import api_root_settings
-from infoshare_server.config import load_config
-from infoshare_server.storage import Store
 
 pytestmark = pytest.mark.slow
 
@@ -121,16 +118,9 @@ def _secrets() -> dict[str, str]:
     }
 
 
-def _open(node: PartnerNode) -> tuple[Store, int]:
-    config = load_config(node.config_path)
-    store = Store.open(config.storage_url())
-    keys = store.sync_catalogue(api_root_settings(config)).collections
-    return store, next(iter(keys.values())).collection_pk
-
-
 def _enrol(nodes: dict[str, PartnerNode]) -> None:
     for name, node in nodes.items():
-        store, _ = _open(node)
+        store, _ = open_store(node)
         try:
             directory = Directory(store)
             for partner in _partners(name):
@@ -141,7 +131,7 @@ def _enrol(nodes: dict[str, PartnerNode]) -> None:
 
 
 def _grant(node: PartnerNode, grants: dict[str, tuple[str, bool]]) -> None:
-    store, collection_pk = _open(node)
+    store, collection_pk = open_store(node)
     try:
         directory = Directory(store)
         for partner, (clearance, red) in grants.items():

@@ -23,8 +23,12 @@ from sqlalchemy.engine import Connection
 
 from infoshare_server.storage import _tables as t
 
-Action = Literal["read", "write", "delete", "denied", "auth_failure"]
-ACTIONS: Final[tuple[Action, ...]] = ("read", "write", "delete", "denied", "auth_failure")
+#: ``withdraw``: a withdrawal was stored (docs/adr/0013-withdrawal.md); ``object_ids``
+#: holds the withdrawal's id first, then the ids it withdraws.
+Action = Literal["read", "write", "delete", "denied", "auth_failure", "withdraw"]
+ACTIONS: Final[tuple[Action, ...]] = (
+    "read", "write", "delete", "denied", "auth_failure", "withdraw",
+)  # fmt: skip
 #: Object ids kept in one entry (a page or one add request is far below this).
 MAX_IDS: Final = 10_000
 _MAX_TEXT: Final = 1000

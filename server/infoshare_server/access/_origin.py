@@ -194,7 +194,7 @@ def owners(
 
     ``organisation``: the node's own STIX identity (``[sharing] organisation``).
     """
-    creators = {object_id: _created_by(obj.body) for object_id, obj in shared.items()}
+    creators = {object_id: created_by(obj.body) for object_id, obj in shared.items()}
     bound = _identities(connection, {ref for ref in creators.values() if ref is not None})
     if organisation is not None:
         bound[organisation] = LOCAL_ORIGIN
@@ -253,7 +253,19 @@ def may_withdraw(
     return owners(connection, shared, organisation)[object_id] == organisation_of(partner)
 
 
-def _created_by(body: str) -> str | None:
+def bound_organisation(
+    connection: Connection, identity_ref: str, organisation: str | None
+) -> str | None:
+    """The organisation ``identity_ref`` is bound to at this node: the partner (not
+    revoked) whose ``identity_id`` it is, ``"@local"`` for the node's own
+    ``organisation``; None when it is bound to none."""
+    if organisation is not None and identity_ref == organisation:
+        return LOCAL_ORIGIN
+    return _identities(connection, [identity_ref]).get(identity_ref)
+
+
+def created_by(body: str) -> str | None:
+    """The ``created_by_ref`` of the stored JSON ``body``, or None."""
     try:
         ref = json.loads(body).get("created_by_ref")
     except (ValueError, AttributeError):

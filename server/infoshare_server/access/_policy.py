@@ -50,6 +50,7 @@ from infoshare_server.access._origin import (
     organisation_of,
 )
 from infoshare_server.access._visibility import visibility_clause
+from infoshare_server.access._withdrawal import any_withdrawn
 from infoshare_server.errors import RequestError
 from infoshare_server.storage import (
     CollectionKey,
@@ -218,9 +219,12 @@ class Policy:
         # Without a connection the clause keeps the per-row test for private copies;
         # with one, a single probe tells whether the requester's organisation holds any.
         private = connection is None or holds_private_copies(connection, self.requester)
+        # Likewise one probe tells whether the collection has any withdrawn id in effect.
+        withdrawals = connection is None or any_withdrawn(connection, key.collection_pk)
         return visibility_clause(
-            self.requester, rights, self.settings.unmarked_tlp, self.settings.sharing, private
-        )
+            self.requester, rights, self.settings.unmarked_tlp, self.settings.sharing, private,
+            withdrawals=withdrawals,
+        )  # fmt: skip
 
     def readable(self, key: CollectionKey, connection: Connection | None = None) -> Visibility:
         """:meth:`visibility` for a read; 403 without the read right."""

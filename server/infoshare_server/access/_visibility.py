@@ -14,7 +14,10 @@ A stored version is visible to a partner with read rights in its collection when
 and TLP 2.0 by origin allows it (``_origin.origin_clause``,
 docs/adr/0012-originator-control.md: AMBER, AMBER+STRICT and RED received from
 another organisation go back only to it, to the node's own organisation and
-to recipients it named; GREEN only to the node's community).
+to recipients it named; GREEN only to the node's community), and no withdrawal
+by its originating organisation names its id (``_withdrawal.withdrawn_clause``,
+docs/adr/0013-withdrawal.md; the node's operators still see withdrawn
+objects, to answer for them).
 
 The clause is applied by the storage layer to the rows returned and to the
 rows that decide "first"/"last" version and the latest spec version
@@ -31,6 +34,7 @@ from sqlalchemy.sql import ColumnElement, FromClause
 from infoshare.stix.tlp import RANK, levels_up_to
 from infoshare_server.access._model import Partner, Rights, SharingSettings
 from infoshare_server.access._origin import origin_clause
+from infoshare_server.access._withdrawal import withdrawn_clause
 from infoshare_server.storage import Visibility
 
 
@@ -48,11 +52,16 @@ def visibility_clause(
     unmarked_tlp: str = "red",
     sharing: SharingSettings | None = None,
     private_copies: bool = True,
+    *,
+    withdrawals: bool = True,
 ) -> Visibility:
     """The storage visibility hook for ``partner`` in a collection where it has ``rights``.
 
     ``private_copies``: see ``_origin.origin_clause`` (False only when the caller
     found none for the partner's organisation in the same transaction).
+    ``withdrawals`` False (the caller found no withdrawn id in effect in the
+    collection, ``_withdrawal.any_withdrawn``, in the same transaction) leaves out
+    the per-row test for them.
     """
     if not rights.read:
         return lambda _table: sa.false()
@@ -60,6 +69,7 @@ def visibility_clause(
     unmarked_visible = unmarked_tlp in levels
     assert unmarked_tlp in RANK
     by_origin = origin_clause(partner, sharing or SharingSettings(), unmarked_tlp, private_copies)
+    not_withdrawn = None if partner.operator or not withdrawals else withdrawn_clause()
 
     def clause(table: FromClause) -> ColumnElement[bool]:
         choices: list[ColumnElement[bool]] = [
@@ -68,6 +78,9 @@ def visibility_clause(
         ]
         if unmarked_visible:
             choices.append(table.c.tlp.is_(None))
-        return sa.and_(sa.or_(*choices), by_origin(table))
+        parts = [sa.or_(*choices), by_origin(table)]
+        if not_withdrawn is not None:
+            parts.append(not_withdrawn(table))
+        return sa.and_(*parts)
 
     return clause

@@ -4,7 +4,8 @@ Implements docs/adr/0004-sql-storage.md. SQLAlchemy Core, no ORM: tables in
 ``_tables``, engines with durability settings in ``_engine``, versioned
 migrations in ``_migrations``, the catalogue of API roots and collections in
 ``_catalogue``, object reads and writes in ``_objects``, status resources in
-``_statuses``, and :class:`Store` tying them together.
+``_statuses``, withdrawn ids in ``_withdrawals`` (docs/adr/0013-withdrawal.md),
+and :class:`Store` tying them together.
 """
 
 from infoshare_server.storage._catalogue import (
@@ -28,6 +29,7 @@ from infoshare_server.storage._objects import (
     delete_objects,
     existing_ids,
     insert_objects,
+    latest_versions,
     lock_clock,
     select_objects,
     shared_objects,
@@ -41,6 +43,13 @@ from infoshare_server.storage._statuses import (
     save_status,
 )
 from infoshare_server.storage._store import Store
+from infoshare_server.storage._withdrawals import (
+    WithdrawnId,
+    pending_withdrawals,
+    put_in_effect,
+    record_withdrawn,
+    withdrawn_ids,
+)
 
 __all__ = [
     "LATEST_VERSION",
@@ -64,15 +73,21 @@ __all__ = [
     "Store",
     "StoredObject",
     "Visibility",
+    "WithdrawnId",
     "create_engine",
     "delete_objects",
     "existing_ids",
     "insert_objects",
+    "latest_versions",
     "load_status",
     "lock_clock",
     "migrate",
+    "pending_withdrawals",
     "purge_statuses",
+    "put_in_effect",
+    "record_withdrawn",
     "save_status",
     "select_objects",
     "shared_objects",
+    "withdrawn_ids",
 ]

@@ -32,6 +32,7 @@ from infoshare_server.storage._engine import is_sqlite, write_transaction
 from infoshare_server.storage._latest_migration import apply_latest_flag
 from infoshare_server.storage._origin_migration import apply_origin
 from infoshare_server.storage._tlp_levels import recompute_tlp_levels
+from infoshare_server.storage._withdrawals import apply_withdrawn
 
 #: Arbitrary constant key of the PostgreSQL advisory lock taken while migrating.
 _ADVISORY_LOCK_KEY = 0x1F0_5A4E
@@ -63,6 +64,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "objects.is_last flag; drop ix_objects_collection_id_spec", apply_latest_flag),
     Migration(5, "objects.tlp recomputed: TLP 1.0 ids and granular markings", recompute_tlp_levels),
     Migration(6, "objects.origin and objects.namespace (originator control)", apply_origin),
+    Migration(7, "withdrawn ids (withdrawal objects)", apply_withdrawn),
 )
 
 #: The schema version this code expects.

@@ -411,11 +411,14 @@ class SharedObject:
     ``origin`` is the organisation that stored that version; ``body`` its JSON
     text (for ``created_by_ref``). ``visible`` holds the version keys of the
     shared versions the asking writer may see (empty: it sees none).
+    ``origins``: the organisations every shared version came from (who
+    delivered the node's copy; a relayed withdrawal needs it, ADR 0013).
     """
 
     origin: str
     body: str
     visible: frozenset[str]
+    origins: frozenset[str] = frozenset()
 
 
 def shared_objects(
@@ -437,10 +440,12 @@ def shared_objects(
         chunk = wanted[start : start + _CHUNK]
         shared = [o.c.collection_pk == collection_pk, o.c.object_id.in_(chunk), o.c.namespace == ""]
         first: dict[str, tuple[str, str]] = {}
+        origins: dict[str, set[str]] = {}
         for object_id, origin, body in connection.execute(
             sa.select(o.c.object_id, o.c.origin, o.c.body).where(*shared).order_by(_seq_order(o))
         ):
             first.setdefault(object_id, (origin, body))
+            origins.setdefault(object_id, set()).add(origin)
         seen: dict[str, set[str]] = {object_id: set() for object_id in first}
         if first:
             row = _ROW
@@ -453,7 +458,29 @@ def shared_objects(
             for object_id, key in connection.execute(stmt):
                 seen[object_id].add(key)
         for object_id, (origin, body) in first.items():
-            out[object_id] = SharedObject(origin, body, frozenset(seen[object_id]))
+            out[object_id] = SharedObject(
+                origin, body, frozenset(seen[object_id]), frozenset(origins[object_id])
+            )
+    return out
+
+
+def latest_versions(
+    connection: Connection, collection_pk: int, ids: Iterable[str], namespace: str = ""
+) -> dict[str, tuple[str, str]]:
+    """(version_key, body) of the latest version (``is_last``) in ``namespace`` of each of
+    ``ids`` the collection holds there, by id. One indexed query per chunk of ids."""
+    out: dict[str, tuple[str, str]] = {}
+    wanted = sorted(set(ids))
+    o = t.objects
+    for start in range(0, len(wanted), _CHUNK):
+        stmt = sa.select(o.c.object_id, o.c.version_key, o.c.body).where(
+            o.c.collection_pk == collection_pk,
+            o.c.object_id.in_(wanted[start : start + _CHUNK]),
+            o.c.namespace == namespace,
+            o.c.is_last,
+        )
+        for object_id, key, body in connection.execute(stmt):
+            out[str(object_id)] = (str(key), str(body))
     return out
 
 

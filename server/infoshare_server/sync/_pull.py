@@ -29,6 +29,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Connection
 
+from infoshare_server.access._audit import AuditEntry, write_entry
+from infoshare_server.access._directory import now_text
 from infoshare_server.access._origin import Writer
 from infoshare_server.storage import (
     REMOTE_ORIGIN_PREFIX,
@@ -143,6 +145,20 @@ def _store_page(
     # The remote's organisation is the origin; it never sees the outcome, so it cannot
     # probe, and a version of an object it does not own is refused and recorded.
     origin = submitter if submitter is not None else REMOTE_ORIGIN_PREFIX + state.remote
+
+    def withdrawn(connection: Connection, withdrawals: list[tuple[str, list[str]]]) -> None:
+        # The audit trail keeps every withdrawal the pull honoured, as for a POST.
+        for withdrawal_id, refs in withdrawals:
+            ids = (withdrawal_id, *refs)
+            write_entry(
+                connection,
+                AuditEntry(
+                    at=now_text(),
+                    action="withdraw", partner_id=origin, authenticated=True, method="SYNC",
+                    path=state.remote_collection, status_code=202, object_ids=ids,
+                ),
+            )  # fmt: skip
+
     record = local.ingest.add(
         key,
         {"objects": page.objects},
@@ -150,6 +166,7 @@ def _store_page(
         within=within,
         submitter=submitter,
         writer=Writer(origin, None),
+        on_withdrawn=withdrawn,
     )
     counts.pages += 1
     for detail in record.details:

@@ -42,17 +42,18 @@ def partner_visibility(local: LocalNode, remote: RemoteSection, key: CollectionK
             " this remote node, so that it is sent only what that partner may see",
             hint='add the partner with `infoshare partner add`, then set partner = "<id>"',
         )
-    directory = Directory(local.store)
-    with local.store.reading() as connection:
-        record = directory.get(remote.partner)
-        if record is None:
-            raise SyncError(
-                f"remotes.{remote.name}.partner: no partner {remote.partner!r} on this node",
-                hint="see `infoshare partner list --config …`",
-            )
-        settings = AccessSettings(
-            unmarked_tlp=local.config.access.unmarked_tlp,
-            sharing=sharing_settings(local.config.sharing),
+    record = Directory(local.store).get(remote.partner)
+    if record is None:
+        raise SyncError(
+            f"remotes.{remote.name}.partner: no partner {remote.partner!r} on this node",
+            hint="see `infoshare partner list --config …`",
         )
-        policy = policy_for_record(local.store, record, settings)
-        return policy.visibility(key, connection)
+    settings = AccessSettings(
+        unmarked_tlp=local.config.access.unmarked_tlp,
+        sharing=sharing_settings(local.config.sharing),
+    )
+    policy = policy_for_record(local.store, record, settings)
+    # No connection: the clause is used by later transactions (each pushed page), so it
+    # keeps its per-row tests rather than trust a probe made now (a withdrawal or a
+    # private copy may arrive meanwhile).
+    return policy.visibility(key)
