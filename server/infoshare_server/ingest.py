@@ -38,8 +38,9 @@ docs/architecture.md and docs/adr/0004-sql-storage.md:
    them being served, and one from anyone else is a failure naming the ids;
    a pulled one stops those its remote delivered in its author's name. The
    node checks a withdrawal's shape itself in every collection mode, and a
-   withdrawal's ``withdrawn_refs`` need not resolve (IS-301): it may name ids
-   this node never held, or holds but the writer cannot see.
+   withdrawal's ``withdrawn_refs`` need not resolve (the validator's IS-301
+   leaves them alone): it may name ids this node never held, or holds but the
+   writer cannot see.
 
 The validators are built once per :class:`Ingest`, not per request.
 """
@@ -99,8 +100,6 @@ MAX_ID_LENGTH = 300
 _MAX_FINDINGS_QUOTED = 8
 _MAX_MESSAGE = 2000
 _SPEC_VERSION = re.compile(r"[0-9]{1,3}\.[0-9]{1,3}\Z")
-#: Where the validator reports a withdrawal's withdrawn_refs (in a request: $.objects[i]).
-_WITHDRAWN_REFS_PATH = re.compile(r"\$(?:\.objects\[[0-9]+\])?\.withdrawn_refs(?:\[|\Z)")
 
 
 class Ingest:
@@ -162,7 +161,6 @@ class Ingest:
         for index, obj in enumerate(items):
             problems: list[Finding | str] = list(findings.get(index, ()))
             if is_withdrawal(obj):
-                problems = [p for p in problems if not _is_withdrawn_ref(p)]
                 shape = shape_problem(obj)
                 if shape is not None:
                     problems.insert(0, shape)  # the node's own reason first
@@ -358,15 +356,6 @@ def _version_of(obj: dict[str, Any], fallback: str) -> str:
         if isinstance(value, str) and len(value) <= 40:
             return value
     return fallback
-
-
-def _is_withdrawn_ref(problem: Finding | str) -> bool:
-    """An IS-301 finding on a withdrawal's ``withdrawn_refs`` (see the module doc)."""
-    return (
-        isinstance(problem, Finding)
-        and problem.check_id == "IS-301"
-        and _WITHDRAWN_REFS_PATH.match(problem.json_path) is not None
-    )
 
 
 def _failure_message(problems: Sequence[Finding | str]) -> str:
