@@ -37,6 +37,7 @@ import requests
 
 from infoshare.errors import InputError
 from infoshare_server.access import Directory, Rights, hash_password, new_password
+from infoshare_server.access._withdrawal import WITHDRAWAL_TYPE
 from infoshare_server.backend import api_root_settings
 from infoshare_server.config import NodeConfig, load_config
 from infoshare_server.http.media import TAXII_MEDIA_TYPE_V21
@@ -158,24 +159,64 @@ def _wait_until_healthy(base_url: str, node: subprocess.Popen[bytes], log_path: 
     )
 
 
-def load_examples(base_url: str, password: str, examples: Path) -> list[str]:
-    """POST every bundle in ``examples`` to the cases collection; returns failure lines."""
+def withdrawing_producers(examples: Path) -> dict[str, str]:
+    """The organisations that withdraw records in ``examples``: identity id -> name.
+
+    Only the organisation that originated records may withdraw them (spec §20.3),
+    so the demo posts each example that holds a withdrawal as a partner bound to
+    that organisation, not as its own operator.
+    """
+    producers: dict[str, str] = {}
+    for path in sorted(examples.glob("*.json")):
+        objects = json.loads(path.read_text(encoding="utf-8")).get("objects", [])
+        names = {o.get("id"): o.get("name") for o in objects if o.get("type") == "identity"}
+        for obj in objects:
+            author = obj.get("created_by_ref")
+            if obj.get("type") == WITHDRAWAL_TYPE and isinstance(author, str):
+                producers[author] = str(names.get(author) or author)
+    return producers
+
+
+def _poster(bundle: dict[str, Any], producers: dict[str, tuple[str, str]]) -> str | None:
+    """The producer partner that must post ``bundle`` (its withdrawals' author), if any."""
+    for obj in bundle.get("objects", []):
+        if obj.get("type") == WITHDRAWAL_TYPE and obj.get("created_by_ref") in producers:
+            return str(obj["created_by_ref"])
+    return None
+
+
+def load_examples(
+    base_url: str,
+    password: str,
+    examples: Path,
+    producers: dict[str, tuple[str, str]] | None = None,
+) -> list[str]:
+    """POST every bundle in ``examples`` to the cases collection; returns failure lines.
+
+    ``producers``: identity id -> (partner id, password) of the partners that post
+    the examples holding their withdrawals; every other example is posted by the
+    demo operator.
+    """
     url = f"{base_url}/{API_ROOT}/collections/{CASES_COLLECTION}/objects/"
     headers = {"Accept": TAXII_MEDIA_TYPE_V21, "Content-Type": TAXII_MEDIA_TYPE_V21}
+    producers = producers or {}
     problems: list[str] = []
     for path in sorted(examples.glob("*.json")):
         bundle: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         envelope = {"objects": bundle.get("objects", [])}
+        poster = _poster(bundle, producers)
+        auth = producers[poster] if poster is not None else (DEMO_USER, password)
         response = requests.post(
-            url, data=json.dumps(envelope), headers=headers, auth=(DEMO_USER, password), timeout=120
+            url, data=json.dumps(envelope), headers=headers, auth=auth, timeout=120
         )
         if response.status_code != 202:
             problems.append(f"{path.name}: HTTP {response.status_code}: {response.text[:300]}")
             continue
         status = response.json()
+        by = f" (posted by {auth[0]}, its producer)" if poster is not None else ""
         print(
             f"  loaded {path.name}: {status.get('success_count', 0)} accepted,"
-            f" {status.get('failure_count', 0)} rejected",
+            f" {status.get('failure_count', 0)} rejected{by}",
             flush=True,
         )
         for failure in status.get("failures", []):
@@ -196,23 +237,50 @@ DEMO_PARTNERS: dict[str, tuple[str, bool, str, dict[str, Rights]]] = {
 }  # fmt: skip
 
 
-def set_up_partners(config: NodeConfig) -> list[tuple[str, str, str, str]]:
-    """Create or refresh the demo partners; (id, clearance, password, token) of each."""
+def _producer_id(name: str) -> str:
+    """A partner id for a producing organisation, from its name."""
+    slug = "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())
+    return slug[:63].strip("-") or "producer"
+
+
+def set_up_partners(
+    config: NodeConfig, producers: dict[str, str] | None = None
+) -> tuple[list[tuple[str, str, str, str]], dict[str, tuple[str, str]]]:
+    """Create or refresh the demo partners, and a partner for each producer (identity id
+    -> name) bound to its identity and allowed to write the cases collection.
+
+    Returns (id, clearance, password, token) of each partner, and identity id ->
+    (partner id, password) of the producers.
+    """
     store = Store.open(config.storage_url())
     try:
         keys = store.sync_catalogue(api_root_settings(config)).collections
         directory = Directory(store)
         out = []
-        for partner_id, (name, admin, clearance, grants) in DEMO_PARTNERS.items():
+        credentials: dict[str, tuple[str, str]] = {}
+        wanted: list[tuple[str, str, str | None, bool, str, dict[str, Rights]]] = [
+            (partner_id, name, None, admin, clearance, grants)
+            for partner_id, (name, admin, clearance, grants) in DEMO_PARTNERS.items()
+        ]
+        for producer, name in (producers or {}).items():
+            wanted.append(
+                (_producer_id(name), name, producer, False, "amber",
+                 {CASES_COLLECTION: Rights(read=True, write=True)})
+            )  # fmt: skip
+        for partner_id, name, identity_id, admin, clearance, grants in wanted:
             if directory.get(partner_id) is None:
-                directory.add(partner_id, name, is_admin=admin, clearance=clearance)
+                directory.add(
+                    partner_id, name, identity_id=identity_id, is_admin=admin, clearance=clearance
+                )
             for collection_id, rights in grants.items():
                 directory.grant(partner_id, keys[(API_ROOT, collection_id)].collection_pk, rights)
             password = new_password()
             directory.set_password(partner_id, hash_password(password))
             token = directory.issue_token(partner_id).text
             out.append((partner_id, clearance, password, token))
-        return out
+            if identity_id is not None:
+                credentials[identity_id] = (partner_id, password)
+        return out, credentials
     finally:
         store.close()
 
@@ -266,11 +334,11 @@ def run_demo_node(data_dir: str = ".demo", examples: str = "examples", port: int
     node = _start_node(config_path, log_path)
     try:
         _wait_until_healthy(base_url, node, log_path)
+        partners, producers = set_up_partners(config, withdrawing_producers(Path(examples)))
         print(f"Loading the example cases from {examples}/ into the profile-strict collection:")
-        problems = load_examples(base_url, password, Path(examples))
+        problems = load_examples(base_url, password, Path(examples), producers)
         for line in problems:
             print(f"  REJECTED {line}", file=sys.stderr)
-        partners = set_up_partners(config)
         print(_banner(base_url, password, config_path, log_path, partners), flush=True)
         return node.wait()
     except KeyboardInterrupt:

@@ -81,9 +81,33 @@ def test_demo_node_loads_the_examples_and_prints_working_credentials(tmp_path: P
         assert objects.status_code == 200
         body = json.loads(objects.text)
         assert body["objects"] and body["more"] is True
+        _withdrawn_records_are_not_served(collection.group(1), text, password.group(1))
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
         assert process.stdout is not None
         process.stdout.close()
     assert process.returncode == 0
+
+
+def _withdrawn_records_are_not_served(objects_url: str, banner: str, password: str) -> None:
+    """The example withdrawal was posted by its producer and honoured: the producer's
+    partner still reads the withdrawal, but none of the records it withdrew; the node's
+    operator still sees them (spec §20.4)."""
+    producer = re.search(
+        r"Partner (fictional-election-integrity-office) .*\n\s+password (\S+)", banner
+    )
+    assert producer, banner
+    bundle = json.loads((EXAMPLES / "10-false-positive-withdrawal.json").read_text("utf-8"))
+    withdrawal = next(o for o in bundle["objects"] if o["type"] == "withdrawal")
+
+    def status(object_id: str, auth: tuple[str, str]) -> int:
+        return requests.get(
+            f"{objects_url}{object_id}/", auth=auth, headers={"Accept": TAXII}, timeout=30
+        ).status_code
+
+    as_producer = (producer.group(1), producer.group(2))
+    assert status(withdrawal["id"], as_producer) == 200
+    for object_id in withdrawal["withdrawn_refs"]:
+        assert status(object_id, as_producer) == 404, object_id
+        assert status(object_id, ("demo", password)) == 200, object_id
