@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run validate test lint typecheck unit bench bench-node clean
+.PHONY: run validate test browsers lint typecheck unit bench bench-node clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "error: no python3.11 found; run make PYTHON=/path/to/python3.11"; exit 2; }
@@ -26,7 +26,20 @@ validate: $(STAMP)
 	$(BIN)/infoshare validate examples/
 
 ## The whole test suite: lint, type check (library and node), tests.
-test: $(STAMP) lint typecheck unit
+test: $(STAMP) browsers lint typecheck unit
+
+## The real-browser tests drive Debian's Chromium and ChromeDriver. Installed here when
+## missing and run as root; otherwise say how (the tests then skip, and fail in CI).
+browsers:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium and chromium-driver for the browser tests"; \
+	  apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || \
+	  { apt-get update -q >/dev/null && apt-get install -y -q chromium chromium-driver >/dev/null; }; \
+	else \
+	  echo "note: no Chromium; the browser tests will be skipped (they fail in CI)."; \
+	  echo "      Install them with: sudo apt-get install chromium chromium-driver"; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check infoshare server tests benchmarks examples

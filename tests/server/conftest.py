@@ -92,3 +92,13 @@ def make_backend(storage_url: str) -> Iterator[BackendFactory]:
     yield build
     for store in stores:
         store.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    """Headless Chromium (a Selenium WebDriver); skipped without one locally, failed in CI."""
+    from _browser import chromium, skip_or_fail_without_browser
+
+    skip_or_fail_without_browser()
+    with chromium() as driver:
+        yield driver
