@@ -6,7 +6,8 @@
     ├── InputError                 a file or stream cannot be read at all
     ├── ModelError (ValueError)    an object breaks a rule of the profile on construction
     ├── SpecDataError              the shipped spec/ data is missing or broken
-    └── UsageError                 the caller asked for something that cannot be done
+    ├── UsageError                 the caller asked for something that cannot be done
+    └── ConversionError            a document cannot be converted between formats
 
 Every error carries a one-line message and can render a longer, human
 explanation with :meth:`InfoshareError.diagnostics`. The CLI catches only the
@@ -46,3 +47,11 @@ class SpecDataError(InfoshareError):
 
 class UsageError(InfoshareError):
     """The caller asked for something that cannot be done (unknown check id, bad option...)."""
+
+
+class ConversionError(InfoshareError):
+    """A document cannot be converted between formats (malformed, truncated, not the format).
+
+    The message names the input and the JSON path where conversion stopped, so the
+    user can find the offending part; nothing is written when this is raised.
+    """
