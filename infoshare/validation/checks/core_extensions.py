@@ -115,14 +115,18 @@ def check_extensions(obj: StixDict, emit: Emit) -> None:
         return
     required = NEW_OBJECT_EXTENSIONS.get(kind)
     if required is not None:
+        # STIX 2.1 §7.3 asks only that the object carry *an* extension-definition
+        # introducing its type; which one (this profile's, OpenCTI's...) is the
+        # profile's own rule, enforced in profile mode by its schemas (IS-202 …).
         wanted = NEW_OBJECT_KINDS[kind]
         value = extensions.get(required) if isinstance(extensions, dict) else None
         if value is None:
-            emit(
-                "",
-                f'a {kind} must carry its extension-definition: add "extensions":'
-                f' {{"{required}": {{"extension_type": "{wanted}"}}}}',
-            )
+            if wanted not in declared.values():
+                emit(
+                    "",
+                    f'a {kind} must carry its extension-definition: add "extensions":'
+                    f' {{"{required}": {{"extension_type": "{wanted}"}}}}',
+                )
         elif isinstance(value, dict) and value.get("extension_type") != wanted:
             emit(
                 jpath("extensions", required, "extension_type"),
