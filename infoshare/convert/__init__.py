@@ -2,7 +2,17 @@
 
 See :mod:`infoshare.convert._model` for the shape every direction shares and
 docs/bridges.md for what each direction maps, keeps aside and needs.
+
+>>> from infoshare.convert import ConversionOptions, convert
+>>> result = convert(event, source="misp", target="profile",
+...                  options=ConversionOptions(tlp="amber"))  # doctest: +SKIP
+>>> result.report.kept_aside  # doctest: +SKIP
 """
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from infoshare.convert._model import (
     FORMATS,
@@ -13,8 +23,10 @@ from infoshare.convert._model import (
     KeptAside,
     Needed,
 )
+from infoshare.convert._registry import DIRECTIONS, check_format, direction, route
 
 __all__ = [
+    "DIRECTIONS",
     "FORMATS",
     "Conversion",
     "ConversionOptions",
@@ -22,4 +34,49 @@ __all__ = [
     "Format",
     "KeptAside",
     "Needed",
+    "convert",
 ]
+
+
+def convert(
+    data: Mapping[str, Any],
+    *,
+    source: str,
+    target: str,
+    options: ConversionOptions | None = None,
+) -> Conversion:
+    """Convert one document of ``source`` format to ``target`` format.
+
+    ``data`` is the parsed JSON document (a STIX bundle, a MISP event, a
+    DISINFOX bundle) and is never modified. A conversion between two formats
+    that are not the profile goes through the profile, and its report holds
+    what both steps kept aside and need.
+
+    Raises :class:`~infoshare.errors.UsageError` for an unknown format or a
+    direction that does not exist or is not installed, and
+    :class:`~infoshare.errors.ConversionError` (naming the JSON path) for input
+    that is not a document of the ``source`` format.
+    """
+    options = options if options is not None else ConversionOptions()
+    steps = route(check_format(source, "source"), check_format(target, "target"))
+    results: list[Conversion] = []
+    current: Mapping[str, Any] = data
+    for step_source, step_target in steps:
+        result = direction(step_source, step_target)(current, options)
+        results.append(result)
+        current = result.output
+    if len(results) == 1:
+        return results[0]
+    return Conversion(output=current, report=_chain([r.report for r in results]))
+
+
+def _chain(reports: list[ConversionReport]) -> ConversionReport:
+    """One report for a conversion made of several steps, in their order."""
+    return ConversionReport(
+        source=reports[0].source,
+        target=reports[-1].target,
+        converted=dict(reports[-1].converted),
+        kept_aside=tuple(k for r in reports for k in r.kept_aside),
+        needed=tuple(n for r in reports for n in r.needed),
+        notes=tuple(f"({r.source} → {r.target}) {note}" for r in reports for note in r.notes),
+    )
