@@ -65,7 +65,8 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
                         help="ISO 3166-1 alpha-2 country of your organisation")  # fmt: skip
     parser.add_argument("--title", metavar="T", help="name of the case or collection (layers)")
     parser.add_argument("--report", metavar="FILE",
-                        help="also write the report as JSON to FILE (- for stdout, with -o)")  # fmt: skip
+                        help="also write the report as JSON to FILE"
+                        " (- for stdout, with -o)")  # fmt: skip
     parser.set_defaults(run=run)
 
 
@@ -165,27 +166,24 @@ def report_as_json(report: ConversionReport) -> dict[str, Any]:
 def _write_atomically(path: Path, text: str) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     try:
-        handle = tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=folder, prefix=f".{path.name}.", suffix=".part",
-            delete=False,
-        )  # fmt: skip
+        fd, part = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
     except OSError as exc:
         raise UsageError(
             f"cannot write {path}: {exc.strerror or exc}",
             hint="check that the folder exists and is writable",
         ) from None
     try:
-        with handle:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(handle.name, 0o666 & ~_umask())  # as open() would have made it
-        os.replace(handle.name, path)
+        os.chmod(part, 0o666 & ~_umask())  # as open() would have made it
+        os.replace(part, path)
     except OSError as exc:
-        Path(handle.name).unlink(missing_ok=True)
+        Path(part).unlink(missing_ok=True)
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
+        Path(part).unlink(missing_ok=True)
         raise
 
 
