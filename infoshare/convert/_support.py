@@ -15,6 +15,7 @@ spec/profile/12-markings.md §12.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -229,3 +230,36 @@ def tlp_markings_in_use(objects: Iterable[Mapping[str, Any]]) -> list[dict[str, 
 def bundle(objects: list[dict[str, Any]], seed: str) -> dict[str, Any]:
     """A STIX bundle of ``objects`` with a stable id."""
     return {"type": "bundle", "id": stable_id("bundle", seed), "objects": objects}
+
+
+def aside_note(
+    title: str,
+    aside: Mapping[str, Mapping[str, Any]],
+    objects: list[dict[str, Any]],
+    author_id: str | None,
+    marking: str | None,
+) -> dict[str, Any]:
+    """One note holding, per source object, what the profile has no place for (JSON text).
+
+    Its ``object_refs`` name the converted objects concerned that are in the
+    output (a note must name at least one object).
+    """
+    present = {o["id"] for o in objects}
+    refs = sorted(ref for ref in aside if ref in present) or sorted(present)[:1]
+    created = max((str(o.get("modified", o.get("created", ""))) for o in objects), default="")
+    created = created or "1970-01-01T00:00:00.000Z"
+    note: dict[str, Any] = {
+        "type": "note",
+        "spec_version": STIX_SPEC_VERSION,
+        "id": stable_id("note", "kept aside", *sorted(aside)),
+        "created": created,
+        "modified": created,
+        "abstract": title,
+        "content": json.dumps(aside, indent=2, sort_keys=True, ensure_ascii=False),
+        "object_refs": refs,
+    }
+    if author_id is not None:
+        note["created_by_ref"] = author_id
+    if marking is not None:
+        note["object_marking_refs"] = [marking]
+    return note

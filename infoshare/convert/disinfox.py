@@ -27,13 +27,13 @@ What is mapped, kept aside and needed is listed in docs/bridges.md.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Mapping
 from typing import Any, Final
 
 from infoshare.convert._model import Conversion, ConversionOptions
 from infoshare.convert._support import (
     Report,
+    aside_note,
     author_identity,
     bundle,
     bundle_objects,
@@ -44,7 +44,7 @@ from infoshare.convert._support import (
     tlp_markings_in_use,
 )
 from infoshare.markings import TLP_2_0_IDS
-from infoshare.profile import EXT_FIMI_INCIDENT, STIX_SPEC_VERSION
+from infoshare.profile import EXT_FIMI_INCIDENT
 from infoshare.reference import disarm_framework
 from infoshare.stix.tlp import MARKING_LEVELS
 
@@ -121,7 +121,10 @@ def disinfox_to_profile(data: Mapping[str, Any], options: ConversionOptions) -> 
             author["object_marking_refs"] = [marking]
         out.insert(0, author)
     if aside:
-        out.append(_aside_note(aside, out, author, marking))
+        author_id = author["id"] if author is not None else None
+        out.append(
+            aside_note("Kept aside from the DISINFOX source", aside, out, author_id, marking)
+        )
     out = tlp_markings_in_use(out) + out
     return Conversion(
         output=bundle(out, str(data.get("id", ""))),
@@ -312,30 +315,3 @@ _SCO_TYPES: Final = frozenset(
      "process", "software", "url", "user-account", "windows-registry-key", "x509-certificate",
      "media-content"}
 )  # fmt: skip
-
-
-def _aside_note(
-    aside: dict[str, dict[str, Any]],
-    objects: list[dict[str, Any]],
-    author: dict[str, Any] | None,
-    marking: str | None,
-) -> dict[str, Any]:
-    """One note holding, per object, what the profile has no place for (as JSON text)."""
-    present = {o["id"] for o in objects}
-    refs = sorted(ref for ref in aside if ref in present) or sorted(present)[:1]
-    created = max((str(o.get("modified", o.get("created", ""))) for o in objects), default="")
-    note: dict[str, Any] = {
-        "type": "note",
-        "spec_version": STIX_SPEC_VERSION,
-        "id": stable_id("note", "kept aside", *sorted(aside)),
-        "created": created or "1970-01-01T00:00:00.000Z",
-        "modified": created or "1970-01-01T00:00:00.000Z",
-        "abstract": "Kept aside from the DISINFOX source",
-        "content": json.dumps(aside, indent=2, sort_keys=True, ensure_ascii=False),
-        "object_refs": refs,
-    }
-    if author is not None:
-        note["created_by_ref"] = author["id"]
-    if marking is not None:
-        note["object_marking_refs"] = [marking]
-    return note
