@@ -6,6 +6,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
+# The bridges extra (infoshare convert --from/--to misp). misp-stix caps pycountry
+# below 25, while the dev extra pins pycountry 26 (the country and language tables
+# are derived with it); misp-stix only calls countries.lookup, unchanged since. So
+# the development venv installs misp-stix without its pycountry cap: its other
+# requirements first (as its wheel lists them), then misp-stix itself. A user's
+# `pip install 'infoshare[bridges]'` (without dev) resolves normally.
+MISP_STIX      := misp-stix==2026.10.12
+MISP_STIX_DEPS := 'pymisp>=2.5.34.1,<3' 'stix2>=3.0.2,<4' 'stix>=1.2.0.11,<2' 'stix-edh==1.0.3' \
+                  'cybox>=2.1.0.21,<3' 'maec>=4.1.0.17,<5' 'mixbox>=1.0.5,<2' 'setuptools>=83'
+
 .PHONY: run validate test browsers lint typecheck unit bench bench-node clean
 
 $(STAMP): pyproject.toml
@@ -14,6 +24,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,server]'
+	$(BIN)/python -m pip install --quiet $(MISP_STIX_DEPS)
+	$(BIN)/python -m pip install --quiet --no-deps $(MISP_STIX)
 	@touch $(STAMP)
 
 ## The main job: start a demo TAXII 2.1 node on SQLite (data in .demo/) with the
