@@ -32,6 +32,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from infoshare.navigator import attack_pattern_techniques
 from infoshare.profile import (
     EXT_FIMI_INCIDENT,
     EXT_JOINT_AUTHORSHIP,
@@ -122,6 +123,11 @@ _NOT_STRUCTURE: Final = frozenset({"object_marking_refs", "marking_ref", "create
 
 class CaseReadError(ValueError):
     """A request to the case reader that cannot be served (bad limit, for example)."""
+
+
+class NotVisible(LookupError):
+    """What was asked for does not exist or the reader may not see it (one answer for
+    both, so nothing leaks): the web layer answers 404."""
 
 
 def node_collections() -> Collections:
@@ -1002,19 +1008,8 @@ def _edges(objects: Mapping[str, Mapping[str, Any]]) -> tuple[GraphEdge, ...]:
 
 
 def technique_ids(obj: Mapping[str, Any]) -> tuple[str, ...]:
-    """The DISARM technique ids an attack-pattern cites (external_references)."""
-    refs = obj.get("external_references")
-    out: list[str] = []
-    if isinstance(refs, list):
-        for ref in refs:
-            if (
-                isinstance(ref, Mapping)
-                and str(ref.get("source_name", "")).upper() == "DISARM"
-                and isinstance(ref.get("external_id"), str)
-                and str(ref["external_id"]).startswith("T")
-            ):
-                out.append(str(ref["external_id"]))
-    return tuple(out)
+    """The DISARM technique ids an attack-pattern cites (its external references)."""
+    return attack_pattern_techniques(obj)
 
 
 def techniques_of(objects: Iterable[Mapping[str, Any]], count: int = 1) -> tuple[TechniqueUse, ...]:
