@@ -123,9 +123,14 @@ def collection_layer(
     )  # fmt: skip
 
 
-def case_brief_pdf(case: Case, *, language: str, messages: Mapping[str, str]) -> bytes:
+def case_brief_pdf(
+    case: Case, *, language: str, messages: Mapping[str, str], reader: str = ""
+) -> bytes:
     """The printable brief of the case in the reader's language, as PDF bytes (WeasyPrint);
-    see :mod:`infoshare_server.viewer.brief`."""
+    see :mod:`infoshare_server.viewer.brief`. ``messages``: the viewer's catalogue for
+    ``language`` (keys ``brief.*``, :data:`~infoshare_server.viewer.brief.MESSAGE_KEYS`;
+    missing ones fall back to built-in English and Japanese). ``reader``: the name printed
+    as the brief's recipient."""
     from infoshare_server.viewer.brief import brief_pdf
 
-    return brief_pdf(case, language=language, messages=messages)
+    return brief_pdf(case, language=language, messages=messages, reader=reader)
