@@ -17,9 +17,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from _access import OPERATOR
+from _access import OPERATOR, ROOT_OF
 from _databases import BACKENDS
-from _node import PROFILE_COLLECTION, STIX_COLLECTION
+from _node import OTHER_COLLECTION, PROFILE_COLLECTION, STIX_COLLECTION
 from _viewer_data import (
     GREEN_INCIDENT,
     SEAFOOD_INCIDENT,
@@ -80,7 +80,7 @@ def every_case(node: ViewerNode, who: str, filters: CaseFilters | None = None,
 def case(node: ViewerNode, who: str, incident: str, collection: str = PROFILE_COLLECTION,
          language: str = "en") -> Case | None:  # fmt: skip
     return load_case(
-        node.store, node.policy(who), CaseRef("fimi", collection, incident),
+        node.store, node.policy(who), CaseRef(ROOT_OF[collection], collection, incident),
         language=language, collections=node.collections,
     )  # fmt: skip
 
@@ -413,3 +413,37 @@ def test_cases_with_the_same_techniques_are_related(node: ViewerNode) -> None:
     (shared,) = related[node.twin_incident]
     assert shared.startswith("techniques T0015.002, T0023.001")
     assert election not in _related(case(node, OPERATOR, SEAFOOD_INCIDENT))
+
+
+def test_hidden_objects_and_their_edges_are_absent(node: ViewerNode) -> None:
+    """The sibling case links an AMBER url through an AMBER relationship, and a campaign
+    whose later version is AMBER: a GREEN reader gets neither the url nor the edge, and the
+    campaign at its GREEN version, as the TAXII API serves them."""
+    from _viewer_data import SIBLING_CAMPAIGN_V1, SIBLING_CAMPAIGN_V2
+
+    green = case(node, "green-reader", node.sibling_incident, OTHER_COLLECTION)
+    operator = case(node, OPERATOR, node.sibling_incident, OTHER_COLLECTION)
+    assert green is not None and operator is not None
+    assert "url" in {n.type for n in operator.nodes}
+    assert "url" not in {n.type for n in green.nodes}
+    assert len(green.edges) == len(operator.edges) - 1
+    campaign = SIBLING_CAMPAIGN_V1["id"]
+    shown = {n.id: n.label for n in green.nodes}
+    assert shown[campaign] == SIBLING_CAMPAIGN_V1["name"]
+    assert {n.id: n.label for n in operator.nodes}[campaign] == SIBLING_CAMPAIGN_V2["name"]
+    _objects_are_visible_to_green(green)
+
+
+def test_every_case_a_green_reader_sees_is_green_throughout(node: ViewerNode) -> None:
+    listed = every_case(node, "green-reader")
+    assert listed
+    for line in listed:
+        ref = line.ref
+        found = load_case(
+            node.store, node.policy("green-reader"), ref, language="ja",
+            collections=node.collections,
+        )  # fmt: skip
+        assert found is not None
+        _objects_are_visible_to_green(found)
+        assert all(r.summary.tlp in GREEN_LEVELS for r in found.related)
+        assert all(entry.kind != "withdrawal" for entry in found.timeline)
