@@ -49,7 +49,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from infoshare_server.errors import RequestError
 
-Endpoint = Literal["objects", "manifest", "object", "versions"]
+#: What a token pages: a TAXII endpoint, or the case viewer's list of cases (whose
+#: keyset runs backwards, newest first, over every collection the reader may read).
+Endpoint = Literal["objects", "manifest", "object", "versions", "cases"]
 
 #: The filter parameters that shape a result (TAXII 2.1 §3.4.1, §3.4.2).
 FILTER_KEYS = ("added_after", "match[id]", "match[spec_version]", "match[type]", "match[version]")

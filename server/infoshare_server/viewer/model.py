@@ -216,3 +216,30 @@ class Case:
     related: tuple[RelatedCase, ...]
     #: The latest visible version of every object of the case, for the STIX bundle.
     objects: tuple[Mapping[str, Any], ...] = field(default=())
+    #: True when the case reached the reader's bounds (objects or depth) and was cut
+    #: short: the page should say that more exists than it shows.
+    truncated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One value a case-list filter can take, and the words to show for it."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class FilterChoices:
+    """The values the case list's filters offer, read from the incidents the reader may see.
+
+    Each tuple is sorted by label; a value appears only if at least one visible
+    incident has it, so the choices reveal nothing the list would not.
+    """
+
+    countries: tuple[Choice, ...] = ()
+    fimi_types: tuple[Choice, ...] = ()
+    determinations: tuple[Choice, ...] = ()
+    statuses: tuple[Choice, ...] = ()
+    tlps: tuple[Choice, ...] = ()
+    origins: tuple[Choice, ...] = ()
