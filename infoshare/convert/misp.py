@@ -113,6 +113,7 @@ class GalaxyCluster:
     technique_id: str
     uuid: str
     value: str
+    tactic: str | None = None
 
     @property
     def tag(self) -> str:
@@ -124,7 +125,9 @@ def _clusters() -> tuple[dict[str, GalaxyCluster], dict[str, GalaxyCluster]]:
     """The DISARM galaxy clusters by technique id and by cluster UUID."""
     data = load_spec_json("reference/misp-galaxy-disarm-techniques.json")
     try:
-        rows = [GalaxyCluster(r["id"], r["uuid"], r["value"]) for r in data["clusters"]]
+        rows = [
+            GalaxyCluster(r["id"], r["uuid"], r["value"], r.get("tactic")) for r in data["clusters"]
+        ]
     except (KeyError, TypeError) as exc:
         raise SpecDataError(f"misp-galaxy-disarm-techniques.json malformed: {exc!r}") from exc
     by_id: dict[str, GalaxyCluster] = {}
@@ -284,6 +287,7 @@ def misp_to_profile(data: Mapping[str, Any], options: ConversionOptions) -> Conv
             f"{len(restored)} objects written by infoshare into the event came back as they were"
         )
     incident = _incident_from(event, incident_id, author_id, report)
+    _aside_event_fields(event, incident_id, objects, aside, report)
     present = {o["id"] for o in out} | {o["id"] for o in restored}
     if incident_id not in present:
         out.insert(0, incident)
@@ -478,6 +482,8 @@ def _post_from(
     username = (values.pop("username", []) or [None])[0]
     if platform:
         post["platform"] = _platform(str(platform))
+        if post["platform"] != str(platform):
+            values["type"] = [platform]  # the name MISP gave, kept aside beside the mapped one
     if username:
         account: dict[str, Any] = {
             "type": "user-account",
@@ -586,6 +592,35 @@ def _incident_from(
         " 'disinformation', which MISP does not record; correct them if they differ"
     )
     return incident
+
+
+def _aside_event_fields(
+    event: Mapping[str, Any],
+    incident_id: str,
+    objects: list[dict[str, Any]],
+    aside: dict[str, dict[str, Any]],
+    report: Report,
+) -> None:
+    """Keep aside the event fields and attribute comments the profile has no place for."""
+    for key in ("threat_level_id", "analysis"):
+        if key in event:
+            aside.setdefault(incident_id, {})[key] = event[key]
+            report.keep_aside(str(event.get("uuid")), key, "note (kept aside)",
+                              "the incident has no such property"
+                              + (" (it is read as investigation_status)" if key == "analysis"
+                                 else ""))  # fmt: skip
+    converted = {_uuid_of(o["id"]): o["id"] for o in objects if not o["type"].startswith("x-")}
+    for attribute in event.get("Attribute", []):
+        if not isinstance(attribute, dict) or not attribute.get("comment"):
+            continue
+        comment = str(attribute["comment"])
+        if comment.startswith(("infoshare ", WRITTEN)):
+            continue
+        uuid = str(attribute.get("uuid"))
+        if uuid in converted:
+            aside.setdefault(converted[uuid], {})["comment"] = comment
+            report.keep_aside(converted[uuid], "comment", "note (kept aside)",
+                              "misp-stix carries no attribute comment")  # fmt: skip
 
 
 def _relationship(
@@ -881,7 +916,11 @@ def _galaxy(
                         "value": c.value,
                         "description": f"DISARM technique {c.technique_id}",
                         "tag_name": c.tag,
-                        "meta": {"external_id": [c.technique_id]},
+                        "meta": {
+                            "external_id": [c.technique_id],
+                            "kill_chain": [f"tactics:{c.tactic}"] if c.tactic else [],
+                            "refs": [f"{_DISARM_URL}{c.technique_id}.md"],
+                        },
                     }
                     for c in wanted
                 ],
