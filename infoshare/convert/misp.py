@@ -54,7 +54,7 @@ from infoshare.convert._support import (
     tlp_marking_id,
     tlp_markings_in_use,
 )
-from infoshare.errors import ConversionError, SpecDataError
+from infoshare.errors import ConversionError, SpecDataError, UsageError
 from infoshare.markings import TLP_2_0_IDS
 from infoshare.profile import (
     EXT_FIMI_INCIDENT,
@@ -154,8 +154,13 @@ def technique_stix_id(cluster_uuid: str) -> str:
 
 def _misp_stix() -> Any:
     """The misp-stix package (imported only when a MISP conversion runs)."""
-    import misp_stix_converter
-
+    try:
+        import misp_stix_converter
+    except ModuleNotFoundError as exc:
+        raise UsageError(
+            f"MISP conversions need the package {exc.name or 'misp-stix'!r}",
+            hint="install the bridges with: pip install 'infoshare[bridges]'",
+        ) from None
     return misp_stix_converter
 
 
