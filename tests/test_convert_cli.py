@@ -113,7 +113,8 @@ def test_bad_misp_input_is_a_clear_error_and_nothing_is_written(
         ({"type": "bundle", "objects": [{"type": "incident", "id": "incident--x"}]},
          "$.objects[0]: an object needs a type and a valid STIX id"),
         ({"type": "bundle", "objects": [{"type": "incident",
-          "id": "campaign--6b2f0e1a-3c4d-4e5f-8a9b-0c1d2e3f4a5b"}]}, "does not start with incident--"),
+          "id": "campaign--6b2f0e1a-3c4d-4e5f-8a9b-0c1d2e3f4a5b"}]},
+         "does not start with incident--"),
     ],
 )  # fmt: skip
 def test_bad_stix_input_names_the_json_path(

@@ -76,4 +76,6 @@ def test_the_input_is_never_modified() -> None:
 def test_an_unknown_tlp_level_is_a_usage_error() -> None:
     bundle = load(BRIDGES / "disinfox" / "harbour-vaccines.json")
     with pytest.raises(UsageError, match="unknown TLP level 'orange'"):
-        convert(bundle, source="disinfox", target="profile", options=ConversionOptions(tlp="orange"))
+        convert(
+            bundle, source="disinfox", target="profile", options=ConversionOptions(tlp="orange")
+        )

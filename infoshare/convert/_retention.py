@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
@@ -167,10 +168,17 @@ def _forms(value: Any) -> list[str]:
     return forms
 
 
+def _found(leaf: Any, text: str) -> bool:
+    if isinstance(leaf, int | float) and not isinstance(leaf, bool):
+        number = re.escape(json.dumps(leaf))
+        return re.search(rf'[:\[,]\s*{number}(?=\s*[,\]}}])|"{number}"', text) is not None
+    return any(form in text for form in _forms(leaf))
+
+
 def found_in(value: Any, text: str) -> bool:
     """True when every scalar of ``value`` appears in the output text."""
     leaves = list(_leaves(value))
-    return bool(leaves) and all(any(f in text for f in _forms(leaf)) for leaf in leaves)
+    return bool(leaves) and all(_found(leaf, text) for leaf in leaves)
 
 
 def native_text(output: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
