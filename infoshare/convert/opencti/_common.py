@@ -117,12 +117,19 @@ def kept_aside_note(
         body["whole_object"] = dict(whole_object)
     if properties:
         body["properties"] = dict(properties)
+    # The note's version is its object's, so converting the same object again (a later
+    # sync page, a second run) gives the very same note, never a conflicting version.
+    stamp = next(
+        (owner[name] for name in ("modified", "created", "publication_date")
+         if isinstance(owner.get(name), str)),
+        created,
+    )
     note: dict[str, Any] = {
         "type": "note",
         "spec_version": "2.1",
         "id": f"note--{uuid.uuid5(CONVERTER_NAMESPACE, _note_name(direction, owner))}",
-        "created": created,
-        "modified": created,
+        "created": stamp,
+        "modified": stamp,
         "abstract": KEPT_ASIDE_ABSTRACT,
         "content": json.dumps(body, ensure_ascii=False, sort_keys=True),
         "object_refs": refs,
