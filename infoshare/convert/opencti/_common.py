@@ -108,8 +108,13 @@ def kept_aside_note(
     properties: Mapping[str, Any] | None = None,
     whole_object: Mapping[str, Any] | None = None,
     created: str,
+    marked_like: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The note that carries what the target has no property for (see the module doc)."""
+    """The note that carries what the target has no property for (see the module doc).
+
+    The note takes its author and markings from ``marked_like`` (default: ``owner``),
+    already written in the target's marking ids.
+    """
     body: dict[str, Any] = {KEPT_ASIDE_KEY: 1, "object": owner["id"]}
     if isinstance(owner.get("modified"), str):
         body["version"] = owner["modified"]
@@ -134,9 +139,10 @@ def kept_aside_note(
         "content": json.dumps(body, ensure_ascii=False, sort_keys=True),
         "object_refs": refs,
     }
+    source = owner if marked_like is None else marked_like
     for name in ("created_by_ref", "object_marking_refs"):
-        if name in owner:
-            note[name] = copy.deepcopy(owner[name])
+        if name in source:
+            note[name] = copy.deepcopy(source[name])
     return note
 
 

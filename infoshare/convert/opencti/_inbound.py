@@ -8,6 +8,7 @@ profile"); the profile sections it writes to are spec/profile/03 (incident),
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections import Counter
 from typing import Any, Final
@@ -89,6 +90,9 @@ OCTI_BOOKKEEPING: Final = frozenset(
         "files",
     }
 )
+
+#: Top-level forms of the bookkeeping fields above (pycti's export form).
+X_OPENCTI_BOOKKEEPING: Final = frozenset({"x_opencti_id", "x_opencti_stix_ids"})
 
 #: Top-level ``x_opencti_*`` properties (pycti's export form) that have a STIX home.
 X_OPENCTI_HOMES: Final = {"x_opencti_aliases": "aliases", "x_opencti_description": "description"}
@@ -214,6 +218,8 @@ class _Inbound:
             aside["x_mitre_id"] = mitre_id
         for name in [k for k in obj if k.startswith("x_opencti_")]:
             value = obj.pop(name)
+            if name in X_OPENCTI_BOOKKEEPING:
+                continue
             home = X_OPENCTI_HOMES.get(name)
             if home and home not in obj and obj["type"] not in ("relationship", "sighting"):
                 obj[home] = value
@@ -262,7 +268,7 @@ class _Inbound:
                 extension[name] = obj.pop(name)
         obj.setdefault("extensions", {})[EXT_FIMI_INCIDENT] = extension
 
-    def _channel(self, obj: dict[str, Any], where: str) -> None:
+    def _channel(self, obj: dict[str, Any], where: str, aside: dict[str, Any]) -> None:
         kinds = string_list(obj, "channel_types", where)
         platform = None
         out: list[str] = []
@@ -277,6 +283,8 @@ class _Inbound:
                 out.append(kind)
         if kinds:
             obj["channel_types"] = out
+            if out != kinds:
+                aside["channel_types"] = kinds  # OpenCTI's own words, for the way back
         if platform and "platform" not in obj:
             obj["platform"] = platform
         obj.setdefault("extensions", {})[EXT_CHANNEL] = {"extension_type": "new-sdo"}
@@ -352,7 +360,7 @@ class _Inbound:
         created = latest_timestamp(objects)
         restored: dict[tuple[str, str], dict[str, Any]] = {}
         out: list[dict[str, Any]] = []
-        asides: list[tuple[dict[str, Any], dict[str, Any], list[str]]] = []
+        asides: list[tuple[dict[str, Any], dict[str, Any], list[str], dict[str, Any]]] = []
         for obj in objects:
             if obj["type"] == "marking-definition":
                 level = self._tlp_level(obj)
@@ -368,6 +376,7 @@ class _Inbound:
             if obj["id"] in self.levels:
                 continue
             self._restore(obj, restored.get((obj["id"], str(obj.get("modified", "")))))
+            original = copy.deepcopy(obj) if obj["type"] == "relationship" else obj
             self._remap_markings(obj, where)
             aside = self._take_opencti_properties(obj, where)
             kind = obj["type"]
@@ -376,7 +385,7 @@ class _Inbound:
             elif kind == "narrative":
                 obj.setdefault("extensions", {})[EXT_NARRATIVE] = {"extension_type": "new-sdo"}
             elif kind == "channel":
-                self._channel(obj, where)
+                self._channel(obj, where, aside)
             elif kind == "event":
                 self._event(obj, where)
             elif kind == "media-content":
@@ -386,7 +395,8 @@ class _Inbound:
             elif kind in ("attack-pattern", "course-of-action"):
                 self._disarm(obj, where)
             if kind == "relationship" and not self._relationship(obj, where):
-                asides.append((obj, {}, [obj["source_ref"]]))
+                # The whole relationship as OpenCTI wrote it, so the way back restores it.
+                asides.append((original, {}, [obj["source_ref"]], obj))
                 self.kept.append(
                     KeptAside(
                         obj["id"],
@@ -399,7 +409,7 @@ class _Inbound:
                 continue
             out.append(obj)
             if aside:
-                asides.append((obj, aside, []))
+                asides.append((obj, aside, [], obj))
                 for name in sorted(aside):
                     self.kept.append(
                         KeptAside(
@@ -420,7 +430,7 @@ class _Inbound:
                 f"{len(restored)} kept-aside note(s) written by an earlier conversion to "
                 "OpenCTI were read back onto their objects"
             )
-        for owner, aside, refs in asides:
+        for owner, aside, refs, marked_like in asides:
             whole = None if aside else owner
             out.append(
                 kept_aside_note(
@@ -430,6 +440,7 @@ class _Inbound:
                     properties=aside or None,
                     whole_object=whole,
                     created=created,
+                    marked_like=marked_like,
                 )
             )
         needed = self._supply(out, created, {TLP_2_0_IDS[level] for level in self.levels.values()})

@@ -19,9 +19,11 @@ from infoshare.convert.opencti._common import (
     kept_aside_note,
     latest_timestamp,
     read_bundle,
+    read_kept_aside,
     string_list,
 )
 from infoshare.convert.opencti._opencti import (
+    EXT_MITRE,
     EXT_OCTI,
     EXT_OCTI_SCO,
     OPENCTI_NEW_SCOS,
@@ -154,6 +156,21 @@ class _Outbound:
         if kind in ("attack-pattern", "course-of-action"):
             self._disarm(obj, where)
 
+    @staticmethod
+    def _restore(obj: dict[str, Any], body: dict[str, Any] | None) -> None:
+        """Put back OpenCTI's own properties that a conversion from OpenCTI kept aside."""
+        if body is None:
+            return
+        for name, value in body.get("properties", {}).items():
+            if name == "opencti_extension" and isinstance(value, dict):
+                extensions = obj.setdefault("extensions", {})
+                extensions[EXT_OCTI] = {**extensions.get(EXT_OCTI, {}), **value}
+            elif name == "mitre_extension" and isinstance(value, dict):
+                extensions = obj.setdefault("extensions", {})
+                extensions[EXT_MITRE] = {"extension_type": "property-extension", **value}
+            else:
+                obj[name] = value
+
     def run(self, objects: list[dict[str, Any]]) -> Conversion:
         created = latest_timestamp(objects)
         kept_types = {o["id"] for o in objects if o["type"] in OPENCTI_TYPES}
@@ -162,8 +179,19 @@ class _Outbound:
         ]
         out: list[dict[str, Any]] = []
         notes: list[dict[str, Any]] = []
+        # Notes an earlier conversion from OpenCTI wrote: OpenCTI's own properties go back.
+        restored: dict[tuple[str, str], dict[str, Any]] = {}
+        for obj in objects:
+            body = read_kept_aside(obj)
+            if body is not None:
+                restored[(body["object"], str(body.get("version", "")))] = body
+        for key, body in restored.items():
+            if "whole_object" in body and body["whole_object"].get("id") == key[0]:
+                out.append(copy.deepcopy(body["whole_object"]))
         for index, original in enumerate(objects):
             where = f"$.objects[{index}]"
+            if read_kept_aside(original) is not None:
+                continue
             obj = copy.deepcopy(original)
             kind = obj["type"]
             if kind == "marking-definition" and obj["id"] in TLP_LEVEL_OF_ID:
@@ -211,6 +239,7 @@ class _Outbound:
             aside: dict[str, Any] = {}
             self._extensions_aside(obj, aside, where)
             self._typed(obj, aside, where)
+            self._restore(obj, restored.get((obj["id"], str(obj.get("modified", "")))))
             out.append(obj)
             if aside:
                 notes.append(
