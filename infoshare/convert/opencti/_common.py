@@ -32,6 +32,22 @@ KEPT_ASIDE_KEY: Final = "infoshare_kept_aside"
 CONVERTER_NAMESPACE: Final = uuid.UUID("5b0f7e0c-43a5-4b8e-9c39-0e6f1c0d9a17")
 #: A bundle larger than this is refused: convert it in parts.
 MAX_OBJECTS: Final = 200_000
+#: Deeper nesting than this inside one object is refused (OpenCTI writes fewer than ten).
+MAX_DEPTH: Final = 64
+
+
+def _too_deep(value: object) -> bool:
+    """True when ``value`` nests objects and arrays more than MAX_DEPTH deep (no recursion)."""
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(item, Mapping):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return False
 
 
 def read_bundle(data: object, source_name: str) -> list[dict[str, Any]]:
@@ -74,6 +90,8 @@ def read_bundle(data: object, source_name: str) -> list[dict[str, Any]]:
         if key in seen:
             raise ConversionError(f"{where}: {obj_id} appears twice with the same version")
         seen.add(key)
+        if _too_deep(obj):
+            raise ConversionError(f"{where}: {obj_id} nests more than {MAX_DEPTH} levels deep")
         out.append(copy.deepcopy(dict(obj)))
     return out
 

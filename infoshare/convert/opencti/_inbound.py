@@ -304,11 +304,12 @@ class _Inbound:
                 aside[name] = obj.pop(name)
         obj.setdefault("extensions", {})[EXT_MEDIA_CONTENT] = {"extension_type": "new-sco"}
 
-    def _location(self, obj: dict[str, Any], where: str) -> None:
+    def _location(self, obj: dict[str, Any], where: str, aside: dict[str, Any]) -> None:
         country = expect(obj, "country", str, where)
         if country is not None and len(country) != 2:
             code = _COUNTRY_CODES.get(country.lower())
             if code is not None:
+                aside["country"] = country  # OpenCTI's own word, for the way back
                 obj["country"] = code
                 self.defaults["country names read as ISO 3166-1 codes"] += 1
 
@@ -391,7 +392,7 @@ class _Inbound:
             elif kind == "media-content":
                 self._media_content(obj, aside)
             elif kind == "location":
-                self._location(obj, where)
+                self._location(obj, where, aside)
             elif kind in ("attack-pattern", "course-of-action"):
                 self._disarm(obj, where)
             if kind == "relationship" and not self._relationship(obj, where):

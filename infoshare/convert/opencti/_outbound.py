@@ -167,7 +167,10 @@ class _Outbound:
                 extensions[EXT_OCTI] = {**extensions.get(EXT_OCTI, {}), **value}
             elif name == "mitre_extension" and isinstance(value, dict):
                 extensions = obj.setdefault("extensions", {})
-                extensions[EXT_MITRE] = {"extension_type": "property-extension", **value}
+                mitre: dict[str, Any] = {"extension_type": "property-extension"}
+                if isinstance(obj.get("x_mitre_id"), str):
+                    mitre["id"] = obj["x_mitre_id"]
+                extensions[EXT_MITRE] = {**mitre, **value}
             else:
                 obj[name] = value
 
