@@ -41,6 +41,7 @@ from infoshare.profile import (
 )
 from infoshare.validation import validate
 
+ID = "6c1bb8b4-5b70-4e09-8f35-d2b6d1a7c001"
 DATA = Path(__file__).parent / "data" / "bridges" / "opencti"
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.json"))
 PLATFORM = "platform-export-election-case.json"
@@ -65,7 +66,11 @@ def example(path: Path) -> dict[str, Any]:
 
 def errors(bundle: Any, mode: str = "profile") -> list[str]:
     report = validate(dict(bundle), mode=mode)  # type: ignore[arg-type]
-    return [f"{f.check_id} {f.object_id} {f.message}" for f in report.findings if f.severity.value == "error"]
+    return [
+        f"{f.check_id} {f.object_id} {f.message}"
+        for f in report.findings
+        if f.severity.value == "error"
+    ]
 
 
 def of_type(bundle: Any, kind: str) -> list[dict[str, Any]]:
@@ -249,7 +254,9 @@ def test_refused_relationships_travel_in_notes() -> None:
         r for r in of_type(source, "relationship")
         if r["relationship_type"] == "amplifies" and r["target_ref"].startswith("narrative--")
     ]  # fmt: skip
-    performed = [r for r in of_type(source, "relationship") if r["relationship_type"] == "performed"]
+    performed = [
+        r for r in of_type(source, "relationship") if r["relationship_type"] == "performed"
+    ]
     assert amplifies and performed
     written = {r["id"]: r for r in of_type(converted.output, "relationship")}
     for rel in amplifies:
@@ -275,9 +282,7 @@ def test_disarm_is_written_as_opencti_connector_writes_it() -> None:
         assert technique["x_mitre_id"] == ref["external_id"]
         assert {p["kill_chain_name"] for p in technique["kill_chain_phases"]} == {"disarm"}
     # OpenCTI identifies a technique by x_mitre_id, so it merges with the connector's:
-    connector = next(
-        o for o in load(PLATFORM)["objects"] if o.get("x_mitre_id") == "T0049"
-    )
+    connector = next(o for o in load(PLATFORM)["objects"] if o.get("x_mitre_id") == "T0049")
     assert connector["id"] == standard_id("attack-pattern", {"x_mitre_id": "T0049"})
 
 
@@ -310,7 +315,7 @@ def test_posts_keep_author_and_engagement_in_a_note() -> None:
 
 
 def versions(bundle: Any) -> dict[str, Any]:
-    return {f'{o["id"]}@{o.get("modified", "")}': o for o in bundle["objects"]}
+    return {f"{o['id']}@{o.get('modified', '')}": o for o in bundle["objects"]}
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
@@ -383,23 +388,31 @@ def test_opencti_to_profile_and_back_keeps_what_opencti_holds(name: str) -> None
         ({"type": "bundle", "objects": [1]}, r"\$\.objects\[0\]: expected a JSON object"),
         ({"type": "bundle", "objects": [{"id": "x--1"}]}, r"\$\.objects\[0\]\.type"),
         (
-            {"type": "bundle", "objects": [{"type": "narrative", "id": "channel--6c1bb8b4-5b70-4e09-8f35-d2b6d1a7c001"}]},
+            {"type": "bundle", "objects": [{"type": "narrative", "id": "channel--" + ID}]},
             r"\$\.objects\[0\]\.id: .* is not a STIX identifier of type 'narrative'",
         ),
         (
-            {"type": "bundle", "objects": [{"type": "channel", "id": "channel--6c1bb8b4-5b70-4e09-8f35-d2b6d1a7c001", "channel_types": "Facebook"}]},
+            {
+                "type": "bundle",
+                "objects": [
+                    {"type": "channel", "id": "channel--" + ID, "channel_types": "Facebook"}
+                ],
+            },
             r"\$\.objects\[0\]\.channel_types: expected list",
         ),
         (
-            {"type": "bundle", "objects": [{"type": "event", "id": "event--6c1bb8b4-5b70-4e09-8f35-d2b6d1a7c001", "stop_time": 5}]},
+            {
+                "type": "bundle",
+                "objects": [{"type": "event", "id": "event--" + ID, "stop_time": 5}],
+            },
             r"\$\.objects\[0\]\.stop_time: expected str",
         ),
         (
-            {"type": "bundle", "objects": [{"type": "relationship", "id": "relationship--6c1bb8b4-5b70-4e09-8f35-d2b6d1a7c001"}]},
+            {"type": "bundle", "objects": [{"type": "relationship", "id": "relationship--" + ID}]},
             r"\$\.objects\[0\]: a relationship needs",
         ),
     ],
-)  # fmt: skip
+)
 def test_bad_input_is_a_clear_error(data: object, message: str) -> None:
     with pytest.raises(ConversionError, match=message):
         opencti_to_profile(data)
@@ -438,16 +451,17 @@ def test_the_caller_data_is_never_changed() -> None:
 
 
 def test_unknown_tlp_option_is_a_clear_error() -> None:
-    with pytest.raises(ConversionError, match="not a TLP 2.0 level"):
+    with pytest.raises(ConversionError, match=r"not a TLP 2\.0 level"):
         opencti_to_profile(load(PYCTI), ConversionOptions(tlp="white"))
 
 
 def test_notes_of_other_tools_are_left_alone() -> None:
     source = load(PYCTI)
     incident = of_type(source, "incident")[0]
-    note = {"type": "note", "spec_version": "2.1", "id": "note--0f4ad1f7-08a2-4b6d-9b25-1c3e5f7a9b11",
-            "created": "2026-08-03T09:00:00.000Z", "modified": "2026-08-03T09:00:00.000Z",
-            "abstract": KEPT_ASIDE_ABSTRACT, "content": "{not json", "object_refs": [incident["id"]],
+    stamp = "2026-08-03T09:00:00.000Z"
+    note = {"type": "note", "spec_version": "2.1", "id": "note--" + ID,
+            "created": stamp, "modified": stamp, "abstract": KEPT_ASIDE_ABSTRACT,
+            "content": "{not json", "object_refs": [incident["id"]],
             "object_marking_refs": incident["object_marking_refs"]}  # fmt: skip
     source["objects"].append(note)
     out = opencti_to_profile(source).output
@@ -456,7 +470,9 @@ def test_notes_of_other_tools_are_left_alone() -> None:
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 

@@ -67,7 +67,9 @@ def seed(node: PartnerNode, objects: list[dict[str, Any]]) -> None:
 
 def nodes(folder: Path) -> dict[str, PartnerNode]:
     # OpenCTI serves objects without a TLP marking; so does the stand-in.
-    opencti = PartnerNode("ph", free_port(), folder, mode="stix", extra='[access]\nunmarked_tlp = "clear"')
+    opencti = PartnerNode(
+        "ph", free_port(), folder, mode="stix", extra='[access]\nunmarked_tlp = "clear"'
+    )
     local = PartnerNode("jp", free_port(), folder)
     local.remotes = [
         Remote("opencti", opencti.api_root, opencti.collection, extra='convert_from = "opencti"')
@@ -98,9 +100,7 @@ def test_pull_from_opencti_converts_on_the_way_in(tmp_path: Path) -> None:
         event = by_type["event"][0]
         assert event["end_time"] == "2026-05-11T23:59:59.000Z" and "stop_time" not in event
         disarm = [
-            ref
-            for ap in by_type["attack-pattern"]
-            for ref in ap.get("external_references", [])
+            ref for ap in by_type["attack-pattern"] for ref in ap.get("external_references", [])
         ]
         assert {ref["source_name"] for ref in disarm} == {"DISARM"}
         # TLP 2.0 ids only: OpenCTI's TLP 1.0 ids and its TLP:CLEAR-on-WHITE are gone.
@@ -109,29 +109,33 @@ def test_pull_from_opencti_converts_on_the_way_in(tmp_path: Path) -> None:
                 assert ref in TLP_2_0_LEVELS, (obj["id"], ref)
         assert by_type["incident"][0]["object_marking_refs"] == [TLP_AMBER]
         # The kept-aside notes came with them.
-        assert any(
-            n.get("abstract") == "Kept aside by infoshare convert" for n in by_type["note"]
-        )
+        assert any(n.get("abstract") == "Kept aside by infoshare convert" for n in by_type["note"])
 
         # The channel OpenCTI left unmarked was refused by the profile's TLP rule,
         # and the refusal is recorded with its check id; the run went on.
-        unmarked = next(o["id"] for o in opencti_objects() if o.get("name") == "Ballot Watch Relay (fictional)")
+        unmarked = next(
+            o["id"] for o in opencti_objects() if o.get("name") == "Ballot Watch Relay (fictional)"
+        )
         assert unmarked not in stored, first.stdout
         assert unmarked in {o["id"] for o in served}, sorted(o["id"] for o in served)
-        store, collection_pk = open_store(local)
+        store, _ = open_store(local)
         try:
             with store.reading() as connection:
                 rejections = connection.execute(
                     sa.select(st.sync_rejections.c.object_id, st.sync_rejections.c.message)
                 ).all()
                 provenance = connection.execute(
-                    sa.select(sa.func.count()).select_from(st.provenance).where(
-                        st.provenance.c.remote == "opencti"
-                    )
+                    sa.select(sa.func.count())
+                    .select_from(st.provenance)
+                    .where(st.provenance.c.remote == "opencti")
                 ).scalar_one()
         finally:
             store.close()
-        assert any(row.object_id == unmarked and "IS-501" in row.message for row in rejections), (rejections, first.stdout, first.stderr)
+        assert any(row.object_id == unmarked and "IS-501" in row.message for row in rejections), (
+            rejections,
+            first.stdout,
+            first.stderr,
+        )
         assert provenance == len(stored)
 
         # A second run converts the same objects to the same objects: nothing new.

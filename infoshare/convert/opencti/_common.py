@@ -55,11 +55,11 @@ def read_bundle(data: object, source_name: str) -> list[dict[str, Any]]:
     if not isinstance(data, Mapping):
         raise ConversionError(
             f"{source_name} input is not a JSON object (found {type(data).__name__})",
-            hint="give a STIX 2.1 bundle: {\"type\": \"bundle\", \"objects\": [...]}",
+            hint='give a STIX 2.1 bundle: {"type": "bundle", "objects": [...]}',
         )
     if data.get("type") != "bundle":
         raise ConversionError(
-            f'$.type: {source_name} input is not a STIX bundle (type is {data.get("type")!r})',
+            f"$.type: {source_name} input is not a STIX bundle (type is {data.get('type')!r})",
             hint="export the case from OpenCTI as a STIX 2.1 bundle (JSON)",
         )
     objects = data.get("objects", [])
@@ -79,8 +79,10 @@ def read_bundle(data: object, source_name: str) -> list[dict[str, Any]]:
         obj_type, obj_id = obj.get("type"), obj.get("id")
         if not isinstance(obj_type, str) or not obj_type:
             raise ConversionError(f"{where}.type: missing or not a string")
-        if not isinstance(obj_id, str) or not is_identifier(obj_id) or not obj_id.startswith(
-            obj_type + "--"
+        if (
+            not isinstance(obj_id, str)
+            or not is_identifier(obj_id)
+            or not obj_id.startswith(obj_type + "--")
         ):
             raise ConversionError(
                 f"{where}.id: {str(obj_id)[:80]!r} is not a STIX identifier of type {obj_type!r}"
@@ -101,7 +103,7 @@ def expect(obj: Mapping[str, Any], name: str, kind: type | tuple[type, ...], whe
     value = obj.get(name)
     if value is None:
         return None
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         wanted = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         raise ConversionError(f"{where}.{name}: expected {wanted}, found {type(value).__name__}")
     return value
@@ -143,8 +145,11 @@ def kept_aside_note(
     # The note's version is its object's, so converting the same object again (a later
     # sync page, a second run) gives the very same note, never a conflicting version.
     stamp = next(
-        (owner[name] for name in ("modified", "created", "publication_date")
-         if isinstance(owner.get(name), str)),
+        (
+            owner[name]
+            for name in ("modified", "created", "publication_date")
+            if isinstance(owner.get(name), str)
+        ),
         created,
     )
     note: dict[str, Any] = {

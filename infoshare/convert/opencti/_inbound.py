@@ -346,7 +346,9 @@ class _Inbound:
         source = expect(obj, "source_ref", str, where)
         target = expect(obj, "target_ref", str, where)
         if kind is None or source is None or target is None:
-            raise ConversionError(f"{where}: a relationship needs relationship_type, source_ref, target_ref")
+            raise ConversionError(
+                f"{where}: a relationship needs relationship_type, source_ref, target_ref"
+            )
         source_type, target_type = source.split("--")[0], target.split("--")[0]
         renamed = RENAMED_IN.get((source_type, kind, target_type))
         if renamed:
@@ -482,9 +484,9 @@ class _Inbound:
                 if ref in tlp_ids:
                     levels_used.add(ref)
             sco = obj["type"] in ("media-content", "user-account", "url", "domain-name")
-            if not sco and obj["type"] != "marking-definition" and "created_by_ref" not in obj:
-                if author_id:
-                    obj["created_by_ref"] = author_id
+            authored = sco or obj["type"] == "marking-definition" or "created_by_ref" in obj
+            if author_id and not authored:
+                obj["created_by_ref"] = author_id
         if author_id and not any(o["id"] == author_id for o in out):
             author: dict[str, Any] = {
                 "type": "identity",

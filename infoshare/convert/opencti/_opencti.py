@@ -112,7 +112,9 @@ OPENCTI_TYPES: Final = frozenset(
 OPENCTI_PROPERTIES: Final[dict[str, frozenset[str]]] = {
     "narrative": frozenset({"name", "description", "aliases", "narrative_types"}),
     "channel": frozenset({"name", "description", "aliases", "channel_types"}),
-    "event": frozenset({"name", "description", "aliases", "event_types", "start_time", "stop_time"}),
+    "event": frozenset(
+        {"name", "description", "aliases", "event_types", "start_time", "stop_time"}
+    ),
     "media-content": frozenset(
         {"url", "title", "description", "content", "media_category", "publication_date"}
     ),

@@ -26,12 +26,12 @@ from infoshare.convert.opencti._opencti import (
     EXT_MITRE,
     EXT_OCTI,
     EXT_OCTI_SCO,
+    OPENCTI_EXTENSIONS,
     OPENCTI_NEW_SCOS,
     OPENCTI_NEW_SDOS,
     OPENCTI_PROPERTIES,
     OPENCTI_TLP_IDS,
     OPENCTI_TYPES,
-    OPENCTI_EXTENSIONS,
     RENAMED_OUT,
     TLP_LEVEL_OF_ID,
     opencti_accepts,
@@ -111,7 +111,12 @@ class _Outbound:
             if block in _MARKER_ONLY:
                 continue
             moved[ext_id] = block
-            self._keep(obj, f"extension {ext_id}", "OpenCTI ignores extensions it does not define", "kept-aside note on the object")
+            self._keep(
+                obj,
+                f"extension {ext_id}",
+                "OpenCTI ignores extensions it does not define",
+                "kept-aside note on the object",
+            )
         if moved:
             aside["extensions"] = moved
         if not extensions:
@@ -139,16 +144,23 @@ class _Outbound:
             obj["stop_time"] = obj.pop("end_time")
         if kind == "incident":
             for name in ("first_seen", "last_seen"):
-                value = (aside.get("extensions") or {}).get(
-                    "extension-definition--3ba9b24c-9d3d-4058-bbaa-5122a117db38", {}
-                ).get(name)
+                value = (
+                    (aside.get("extensions") or {})
+                    .get("extension-definition--3ba9b24c-9d3d-4058-bbaa-5122a117db38", {})
+                    .get(name)
+                )
                 if isinstance(value, str):
                     obj.setdefault(name, value)
         allowed = OPENCTI_PROPERTIES.get(kind)
         if allowed is not None:
             for name in [n for n in obj if n not in COMMON and n not in allowed]:
                 aside[name] = obj.pop(name)
-                self._keep(obj, name, f"OpenCTI's {kind} has no such field", "kept-aside note on the object")
+                self._keep(
+                    obj,
+                    name,
+                    f"OpenCTI's {kind} has no such field",
+                    "kept-aside note on the object",
+                )
         if kind in OPENCTI_NEW_SDOS:
             obj.setdefault("extensions", {})[EXT_OCTI] = {"extension_type": "new-sdo"}
         elif kind in OPENCTI_NEW_SCOS:
@@ -207,22 +219,35 @@ class _Outbound:
             if kind == "relationship":
                 source, target = obj.get("source_ref"), obj.get("target_ref")
                 rel = obj.get("relationship_type")
-                if not (isinstance(source, str) and isinstance(target, str) and isinstance(rel, str)):
-                    raise ConversionError(f"{where}: a relationship needs relationship_type, source_ref, target_ref")
+                if not (
+                    isinstance(source, str) and isinstance(target, str) and isinstance(rel, str)
+                ):
+                    raise ConversionError(
+                        f"{where}: a relationship needs relationship_type, source_ref, target_ref"
+                    )
                 ends = (source.split("--")[0], rel, target.split("--")[0])
                 if ends in RENAMED_OUT:
                     obj["relationship_type"] = rel = RENAMED_OUT[ends]
+                    source_type, old, target_type = ends
                     self.notes.append(
-                        f"'{ends[0]} {ends[1]} {ends[2]}' written as OpenCTI's '{ends[0]} {rel} {ends[2]}'"
+                        f"'{source_type} {old} {target_type}' written as OpenCTI's "
+                        f"'{source_type} {rel} {target_type}'"
                     )
                 whole = not opencti_accepts(ends[0], rel, ends[2])
             if whole:
-                refs = [
-                    r
-                    for r in reference_ids(original)
-                    if r in kept_types and r != original.get("created_by_ref")
-                    and not r.startswith(("marking-definition--", "relationship--"))
-                ] or anchors[:1] or [o for o in sorted(kept_types) if not o.startswith("marking-definition--")][:1]
+                refs = (
+                    [
+                        r
+                        for r in reference_ids(original)
+                        if r in kept_types
+                        and r != original.get("created_by_ref")
+                        and not r.startswith(("marking-definition--", "relationship--"))
+                    ]
+                    or anchors[:1]
+                    or [o for o in sorted(kept_types) if not o.startswith("marking-definition--")][
+                        :1
+                    ]
+                )
                 if not refs:
                     raise ConversionError(
                         f"{where}: {original['id']} has no home in OpenCTI and the bundle has no "
@@ -230,12 +255,18 @@ class _Outbound:
                         hint="include the incident or report the object belongs to",
                     )
                 notes.append(
-                    kept_aside_note(obj, refs[:50], direction=DIRECTION, whole_object=original, created=created)
+                    kept_aside_note(
+                        obj, refs[:50], direction=DIRECTION, whole_object=original, created=created
+                    )
                 )
                 self._keep(
                     original,
-                    f"{kind} object" if kind != "relationship" else f"relationship '{original.get('relationship_type')}'",
-                    "OpenCTI does not import it" if kind != "relationship" else "OpenCTI refuses this relationship",
+                    f"{kind} object"
+                    if kind != "relationship"
+                    else f"relationship '{original.get('relationship_type')}'",
+                    "OpenCTI does not import it"
+                    if kind != "relationship"
+                    else "OpenCTI refuses this relationship",
                     "kept-aside note (whole object)",
                 )
                 continue
@@ -246,7 +277,9 @@ class _Outbound:
             out.append(obj)
             if aside:
                 notes.append(
-                    kept_aside_note(obj, [obj["id"]], direction=DIRECTION, properties=aside, created=created)
+                    kept_aside_note(
+                        obj, [obj["id"]], direction=DIRECTION, properties=aside, created=created
+                    )
                 )
         markings = [tlp_marking(level) for level in sorted(self.tlp_levels)]
         if self.disarm:

@@ -31,7 +31,11 @@ CONVERTERS: Final = {"opencti": opencti_to_profile}
 
 
 def _bundle(objects: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"type": "bundle", "id": "bundle--00000000-0000-4000-8000-000000000000", "objects": objects}
+    return {
+        "type": "bundle",
+        "id": "bundle--00000000-0000-4000-8000-000000000000",
+        "objects": objects,
+    }
 
 
 def convert_page(page: Page, convert_from: str, label: str) -> Page:
@@ -45,6 +49,8 @@ def convert_page(page: Page, convert_from: str, label: str) -> Page:
             try:
                 objects += convert(_bundle([obj])).output["objects"]
             except ConversionError as exc:
-                LOG.warning("%s: %s left unconverted: %s", label, str(obj.get("id"))[:80], exc.message)
+                LOG.warning(
+                    "%s: %s left unconverted: %s", label, str(obj.get("id"))[:80], exc.message
+                )
                 objects.append(obj)
     return replace(page, objects=objects)
