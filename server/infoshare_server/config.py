@@ -241,7 +241,7 @@ class RemoteSection(_Section):
     #: Seconds before the first retry; each further retry waits twice as long (at most 300).
     retry_delay: float = Field(default=2.0, ge=0, le=300)
     #: The format the remote serves, when it is not the profile: "opencti" converts
-    #: each pulled page from OpenCTI's STIX form before ingest (docs/bridges.md).
+    #: each pulled page from OpenCTI's STIX form before ingest (docs/bridges-opencti.md).
     #: Pull only: the node never pushes to such a remote.
     convert_from: Literal["opencti"] | None = None
     collections: list[RemoteCollectionSection] = Field(min_length=1)

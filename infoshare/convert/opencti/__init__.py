@@ -6,7 +6,7 @@ Two directions, each a function of a parsed document and the user's options:
   the profile;
 * :func:`profile_to_opencti` writes a profile bundle in the form OpenCTI imports.
 
-docs/bridges.md says what each maps, keeps aside (and where) and needs; the facts
+docs/bridges-opencti.md says what each maps, keeps aside (and where) and needs; the facts
 about OpenCTI's formats are in :mod:`infoshare.convert.opencti._opencti`.
 """
 

@@ -12,7 +12,7 @@
 OpenCTI imports notes as they are, so a profile case sent to OpenCTI and exported
 again comes back whole: the inbound direction reads these notes, puts the properties
 back on their object (or the whole object back in the bundle) and drops the note.
-docs/bridges.md lists what goes into these notes in each direction.
+docs/bridges-opencti.md lists what goes into these notes in each direction.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """OpenCTI → profile: read an OpenCTI STIX 2.1 export as a case of the profile.
 
-What is mapped, kept aside and needed is listed in docs/bridges.md ("OpenCTI →
+What is mapped, kept aside and needed is listed in docs/bridges-opencti.md ("OpenCTI →
 profile"); the profile sections it writes to are spec/profile/03 (incident),
 04 (narrative), 05 (channel), 06 (media-content), 08 (event), 09.3 (DISARM) and
 12 (TLP 2.0 markings).
@@ -55,7 +55,7 @@ DIRECTION: Final = "opencti-to-profile"
 
 #: Fields of OpenCTI's own extension that only OpenCTI's database needs: its internal
 #: ids, dates and inference flags. OpenCTI makes them again on import, so they are
-#: not kept (docs/bridges.md lists them as lost).
+#: not kept (docs/bridges-opencti.md lists them as lost).
 OCTI_BOOKKEEPING: Final = frozenset(
     {
         "extension_type",
@@ -537,7 +537,7 @@ def opencti_to_profile(data: object, options: ConversionOptions | None = None) -
     """Convert an OpenCTI STIX 2.1 export (a parsed bundle) into a bundle of the profile.
 
     Raises :class:`~infoshare.errors.ConversionError` naming the JSON path when the
-    input is not a bundle OpenCTI could have written. See docs/bridges.md.
+    input is not a bundle OpenCTI could have written. See docs/bridges-opencti.md.
     """
     options = options or ConversionOptions()
     if options.tlp is not None and options.tlp not in TLP_2_0_IDS:

@@ -1,6 +1,6 @@
 """What OpenCTI writes and reads: its identifiers, TLP markings, types and relationships.
 
-Every fact here was read from OpenCTI's own code, which docs/bridges.md and
+Every fact here was read from OpenCTI's own code, which docs/bridges-opencti.md and
 tests/data/bridges/opencti/README.md cite file by file:
 
 * extension ids: the platform's ``src/types/stix-2-1-extensions.ts`` and the

@@ -3,7 +3,7 @@
 OpenCTI drops what it has no field for, so everything of that kind travels in a
 kept-aside note (:mod:`infoshare.convert.opencti._common`) that OpenCTI stores
 with the object and that :func:`~infoshare.convert.opencti.opencti_to_profile`
-reads back. docs/bridges.md ("profile → OpenCTI") lists what is mapped and kept
+reads back. docs/bridges-opencti.md ("profile → OpenCTI") lists what is mapped and kept
 aside, type by type.
 """
 
@@ -309,6 +309,6 @@ def profile_to_opencti(bundle: object, options: ConversionOptions | None = None)
     """Convert a bundle of the profile (parsed) into the STIX 2.1 form OpenCTI imports.
 
     Raises :class:`~infoshare.errors.ConversionError` naming the JSON path when the
-    input is not a STIX bundle. See docs/bridges.md.
+    input is not a STIX bundle. See docs/bridges-opencti.md.
     """
     return _Outbound(options or ConversionOptions()).run(read_bundle(bundle, "profile"))

@@ -2,7 +2,7 @@
 
 A ``[[remotes]]`` entry with ``convert_from = "opencti"`` is an OpenCTI TAXII 2.1
 collection. Each page it serves is converted with the library's OpenCTI bridge
-(:func:`infoshare.convert.opencti.opencti_to_profile`, docs/bridges.md) before the
+(:func:`infoshare.convert.opencti.opencti_to_profile`, docs/bridges-opencti.md) before the
 node's ingest sees it, so the converted objects go through the same validation,
 provenance, origin and TLP-by-origin as any other pulled object; nothing is
 stored that the ingest would not store from a partner node.
