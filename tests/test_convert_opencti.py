@@ -494,3 +494,29 @@ def test_any_mutation_converts_or_fails_clearly(index: int, key: str, value: Any
                 assert exc.message
             else:
                 json.dumps(result.output)
+
+
+def test_case_incident_is_a_report_and_opencti_case_tasks_are_kept_aside() -> None:
+    source = load(PLATFORM)
+    case = of_type(source, "case-incident")[0]
+    task = of_type(source, "task")[0]
+    converted = opencti_to_profile(source, ConversionOptions(tlp="amber")).output
+    report = next(o for o in of_type(converted, "report") if o["name"] == case["name"])
+    assert report["id"] == "report--" + case["id"].split("--", 1)[1]
+    assert report["object_refs"] == case["object_refs"]
+    assert report["published"] == case["created"] and "severity" not in report
+    # OpenCTI's case task is not the profile's OASIS task: it travels whole in a note.
+    assert not of_type(converted, "task")
+    body = next(
+        b
+        for b in map(read_kept_aside, of_type(converted, "note"))
+        if b and b["object"] == task["id"]
+    )
+    assert body["whole_object"] == task
+    note = next(n for n in of_type(converted, "note") if read_kept_aside(n) == body)
+    assert note["object_refs"] == [report["id"]]  # the case, under its profile id
+    back = profile_to_opencti(converted).output
+    (case_back,) = of_type(back, "case-incident")
+    assert case_back["id"] == case["id"] and case_back["severity"] == "high"
+    assert "report_types" not in case_back and "published" not in case_back
+    assert of_type(back, "task") == [task]

@@ -214,3 +214,35 @@ def bundle_id(direction: str, objects: list[dict[str, Any]]) -> str:
     """A bundle id that depends only on the direction and the objects' ids and versions."""
     keys = sorted(f"{o['id']}@{o.get('modified', '')}" for o in objects)
     return f"bundle--{uuid.uuid5(CONVERTER_NAMESPACE, direction + ':' + ','.join(keys))}"
+
+
+def rename_references(value: Any, renamed: Mapping[str, str]) -> None:
+    """Rewrite, in place, every ``*_ref``/``*_refs`` value found in ``renamed`` (any depth)."""
+    if not renamed:
+        return
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if key.endswith("_ref") and isinstance(child, str) and child in renamed:
+                    item[key] = renamed[child]
+                elif key.endswith("_refs") and isinstance(child, list):
+                    item[key] = [renamed.get(r, r) if isinstance(r, str) else r for r in child]
+                else:
+                    stack.append(child)
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def attach_to(candidates: list[str], present: list[str]) -> list[str]:
+    """The objects a kept-aside note names: the candidates that are in the output, else
+    the first incident or report there, else the first object there."""
+    here = set(present)
+    refs = [ref for ref in candidates if ref in here]
+    if refs:
+        return refs[:50]
+    anchors = [i for i in present if i.startswith(("incident--", "report--"))]
+    definitions = ("marking-definition--", "extension-definition--")
+    others = [i for i in present if not i.startswith(definitions)]
+    return (anchors or others)[:1]

@@ -22,18 +22,22 @@ from infoshare.convert._model import (
 )
 from infoshare.convert.opencti._common import (
     CONVERTER_NAMESPACE,
+    attach_to,
     bundle_id,
     expect,
     kept_aside_note,
     latest_timestamp,
     read_bundle,
     read_kept_aside,
+    rename_references,
     string_list,
 )
 from infoshare.convert.opencti._opencti import (
     EXT_MITRE,
     EXT_OCTI,
     EXT_OCTI_SCO,
+    OPENCTI_CASE_TYPES,
+    OPENCTI_ONLY_TYPES,
     OPENCTI_TLP_IDS,
     RENAMED_IN,
     TLP_LEVEL_OF_ID,
@@ -47,6 +51,7 @@ from infoshare.profile import (
     EXT_MEDIA_CONTENT,
     EXT_NARRATIVE,
     EXT_OASIS_EVENT,
+    EXT_OASIS_TASK,
 )
 from infoshare.reference import countries, disarm_framework
 from infoshare.validation.checks.relationships import TABLE as PROFILE_RELATIONSHIPS
@@ -141,6 +146,8 @@ class _Inbound:
         self.opencti_tlp_seen = False
         self.clear_on_white = False
         self.defaults: Counter[str] = Counter()
+        #: OpenCTI ids the profile writes otherwise (a Case-Incident becomes a report).
+        self.renamed: dict[str, str] = {}
 
     # --- markings ---------------------------------------------------------------
 
@@ -338,6 +345,28 @@ class _Inbound:
                 ref["source_name"] = "DISARM"
                 self.defaults["DISARM citations from OpenCTI's connector normalised"] += 1
 
+    def _case(self, obj: dict[str, Any], where: str, aside: dict[str, Any]) -> None:
+        """OpenCTI's Case-Incident -> a report of the profile grouping the case's objects."""
+        refs = string_list(obj, "object_refs", where)
+        old_id = obj["id"]
+        obj["id"] = "report--" + old_id.split("--", 1)[1]
+        self.renamed[old_id] = obj["id"]
+        aside["opencti_type"] = obj["type"]
+        obj["type"] = "report"
+        for name in ("severity", "priority", "response_types", "content"):
+            if name in obj:
+                aside[name] = obj.pop(name)
+        added = [name for name in ("report_types", "published") if name not in obj]
+        obj.setdefault("report_types", ["threat-report"])
+        published = obj.get("created") or obj.get("modified")
+        if "published" not in obj and isinstance(published, str):
+            obj["published"] = published
+        if added:
+            aside["infoshare_added"] = added
+        if not refs:
+            obj["object_refs"] = [obj["id"]]
+            aside.setdefault("infoshare_added", []).append("object_refs")
+
     # --- relationships ---------------------------------------------------------------
 
     def _relationship(self, obj: dict[str, Any], where: str) -> bool:
@@ -379,11 +408,27 @@ class _Inbound:
             if obj["id"] in self.levels:
                 continue
             self._restore(obj, restored.get((obj["id"], str(obj.get("modified", "")))))
-            original = copy.deepcopy(obj) if obj["type"] == "relationship" else obj
-            self._remap_markings(obj, where)
-            aside = self._take_opencti_properties(obj, where)
             kind = obj["type"]
-            if kind == "incident":
+            opencti_only = kind in OPENCTI_ONLY_TYPES or (
+                kind == "task" and EXT_OASIS_TASK not in (obj.get("extensions") or {})
+            )
+            original = copy.deepcopy(obj) if kind == "relationship" or opencti_only else obj
+            self._remap_markings(obj, where)
+            if opencti_only:
+                asides.append((original, {}, string_list(obj, "object_refs", where), obj))
+                self.kept.append(
+                    KeptAside(
+                        obj["id"],
+                        f"{kind} object",
+                        "whole object in a kept-aside note",
+                        "an OpenCTI type the profile does not define",
+                    )
+                )
+                continue
+            aside = self._take_opencti_properties(obj, where)
+            if kind in OPENCTI_CASE_TYPES:
+                self._case(obj, where, aside)
+            elif kind == "incident":
                 self._incident(obj, where, aside)
             elif kind == "narrative":
                 obj.setdefault("extensions", {})[EXT_NARRATIVE] = {"extension_type": "new-sdo"}
@@ -433,12 +478,14 @@ class _Inbound:
                 f"{len(restored)} kept-aside note(s) written by an earlier conversion to "
                 "OpenCTI were read back onto their objects"
             )
+        rename_references(out, self.renamed)
+        written = [o["id"] for o in out]
         for owner, aside, refs, marked_like in asides:
             whole = None if aside else owner
             out.append(
                 kept_aside_note(
                     owner,
-                    refs or [owner["id"]],
+                    attach_to([self.renamed.get(r, r) for r in refs or [owner["id"]]], written),
                     direction=DIRECTION,
                     properties=aside or None,
                     whole_object=whole,

@@ -107,6 +107,35 @@ OPENCTI_TYPES: Final = frozenset(
     }
 )
 
+#: OpenCTI's case container, the natural home of a disinformation case in OpenCTI;
+#: read as a ``report`` of the profile (pycti/utils/opencti_stix2_utils.py lists both names).
+OPENCTI_CASE_TYPES: Final = frozenset({"case-incident", "x-opencti-case-incident"})
+
+#: OpenCTI's types that neither STIX 2.1 nor the profile defines, or that collide with a
+#: profile type of another meaning (OpenCTI's case ``task`` is not the OASIS task).
+#: From ``STIX_CORE_OBJECTS`` and ``STIX_META_OBJECTS`` in pycti/utils/opencti_stix2_utils.py.
+OPENCTI_ONLY_TYPES: Final = frozenset(
+    {
+        "case-rfi",
+        "x-opencti-case-rfi",
+        "case-rft",
+        "x-opencti-case-rft",
+        "feedback",
+        "x-opencti-feedback",
+        "x-opencti-task",
+        "language",
+        "data-component",
+        "x-mitre-data-component",
+        "data-source",
+        "x-mitre-data-source",
+        "security-coverage",
+        "external-reference",
+        "label",
+        "vocabulary",
+        "kill-chain-phase",
+    }
+)
+
 #: Properties OpenCTI reads on its disinformation types and on incidents; everything
 #: else of these types it ignores on import (the converter keeps it aside).
 OPENCTI_PROPERTIES: Final[dict[str, frozenset[str]]] = {

@@ -20,12 +20,14 @@ from infoshare.convert.opencti._common import (
     latest_timestamp,
     read_bundle,
     read_kept_aside,
+    rename_references,
     string_list,
 )
 from infoshare.convert.opencti._opencti import (
     EXT_MITRE,
     EXT_OCTI,
     EXT_OCTI_SCO,
+    OPENCTI_CASE_TYPES,
     OPENCTI_EXTENSIONS,
     OPENCTI_NEW_SCOS,
     OPENCTI_NEW_SDOS,
@@ -74,6 +76,8 @@ class _Outbound:
         self.notes: list[str] = []
         self.disarm = 0
         self.tlp_levels: set[str] = set()
+        #: Profile ids written otherwise in OpenCTI (a report that was a Case-Incident).
+        self.renamed: dict[str, str] = {}
 
     def _keep(self, obj: dict[str, Any], what: str, why: str, where: str) -> None:
         self.kept.append(KeptAside(obj["id"], what, where, why))
@@ -168,12 +172,20 @@ class _Outbound:
         if kind in ("attack-pattern", "course-of-action"):
             self._disarm(obj, where)
 
-    @staticmethod
-    def _restore(obj: dict[str, Any], body: dict[str, Any] | None) -> None:
+    def _restore(self, obj: dict[str, Any], body: dict[str, Any] | None) -> None:
         """Put back OpenCTI's own properties that a conversion from OpenCTI kept aside."""
         if body is None:
             return
-        for name, value in body.get("properties", {}).items():
+        properties = dict(body.get("properties", {}))
+        kind = properties.pop("opencti_type", None)
+        if isinstance(kind, str) and kind in OPENCTI_CASE_TYPES and obj["type"] == "report":
+            new_id = kind + "--" + obj["id"].split("--", 1)[1]
+            self.renamed[obj["id"]] = new_id
+            obj.update(type=kind, id=new_id)
+        for name in properties.pop("infoshare_added", None) or []:
+            if isinstance(name, str):
+                obj.pop(name, None)
+        for name, value in properties.items():
             if name == "opencti_extension" and isinstance(value, dict):
                 extensions = obj.setdefault("extensions", {})
                 extensions[EXT_OCTI] = {**extensions.get(EXT_OCTI, {}), **value}
@@ -294,6 +306,7 @@ class _Outbound:
                 "the other colours on their TLP 1.0 ids, AMBER+STRICT on OpenCTI's own)"
             )
         objects_out = markings + out + notes
+        rename_references(objects_out, self.renamed)
         bundle = {"type": "bundle", "id": bundle_id(DIRECTION, objects_out), "objects": objects_out}
         report = ConversionReport(
             source="profile",
