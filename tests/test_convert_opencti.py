@@ -520,3 +520,29 @@ def test_case_incident_is_a_report_and_opencti_case_tasks_are_kept_aside() -> No
     assert case_back["id"] == case["id"] and case_back["severity"] == "high"
     assert "report_types" not in case_back and "published" not in case_back
     assert of_type(back, "task") == [task]
+
+
+READ_PROPERTIES = [
+    "object_marking_refs", "granular_markings", "extensions", "kill_chain_phases",
+    "external_references", "channel_types", "labels", "first_seen", "last_seen", "stop_time",
+    "end_time", "country", "name", "definition", "definition_type", "relationship_type",
+    "source_ref", "target_ref", "object_refs", "status", "x_mitre_id", "x_opencti_aliases",
+    "content", "abstract", "created", "modified", "created_by_ref", "publication_date",
+]  # fmt: skip
+WRONG_VALUES = [5, "text", [1], {"a": 1}, None, True, [{"a": 1}], [[]], {EXT_FIMI_INCIDENT: 5}]
+
+
+@pytest.mark.parametrize("name", READ_PROPERTIES)
+def test_wrong_types_in_any_property_the_converter_reads(name: str) -> None:
+    for fixture in (PLATFORM, PYCTI):
+        objects = load(fixture)["objects"]
+        one_of_each = {o["type"]: i for i, o in reversed(list(enumerate(objects)))}
+        for index in sorted(one_of_each.values()):
+            for value in WRONG_VALUES:
+                source = load(fixture)
+                source["objects"][index][name] = value
+                for convert in (opencti_to_profile, profile_to_opencti):
+                    try:
+                        convert(source)
+                    except ConversionError as exc:
+                        assert exc.message

@@ -109,6 +109,26 @@ def expect(obj: Mapping[str, Any], name: str, kind: type | tuple[type, ...], whe
     return value
 
 
+def extensions_of(obj: dict[str, Any], where: str, *, create: bool = False) -> dict[str, Any]:
+    """The object's ``extensions`` (made when ``create``; empty if absent), or a ConversionError."""
+    value = obj.get("extensions")
+    if value is None:
+        if not create:
+            return {}
+        value = obj["extensions"] = {}
+    if not isinstance(value, dict):
+        raise ConversionError(
+            f"{where}.extensions: expected an object, found {type(value).__name__}"
+        )
+    return value
+
+
+def list_of(obj: Mapping[str, Any], name: str, where: str) -> list[Any]:
+    """``obj[name]`` as a list (empty if absent), or a ConversionError."""
+    value = expect(obj, name, list, where)
+    return [] if value is None else value
+
+
 def string_list(obj: Mapping[str, Any], name: str, where: str) -> list[str]:
     """``obj[name]`` as a list of strings (empty if absent), or a ConversionError."""
     value = expect(obj, name, list, where)

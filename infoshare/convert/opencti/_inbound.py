@@ -25,8 +25,10 @@ from infoshare.convert.opencti._common import (
     attach_to,
     bundle_id,
     expect,
+    extensions_of,
     kept_aside_note,
     latest_timestamp,
+    list_of,
     read_bundle,
     read_kept_aside,
     rename_references,
@@ -220,7 +222,7 @@ class _Inbound:
         mitre_id = obj.pop("x_mitre_id", None)
         if mitre_id is not None and not any(
             isinstance(ref, dict) and ref.get("external_id") == mitre_id
-            for ref in obj.get("external_references") or []
+            for ref in list_of(obj, "external_references", where)
         ):
             aside["x_mitre_id"] = mitre_id
         for name in [k for k in obj if k.startswith("x_opencti_")]:
@@ -252,7 +254,7 @@ class _Inbound:
         for name in ("objective", "severity", "source", "incident_type"):
             if name in obj:
                 aside[name] = obj.pop(name)
-        if EXT_FIMI_INCIDENT in (obj.get("extensions") or {}):
+        if EXT_FIMI_INCIDENT in extensions_of(obj, where):
             for name in ("first_seen", "last_seen"):
                 obj.pop(name, None)  # copies of the extension's, written for OpenCTI
             return
@@ -273,7 +275,7 @@ class _Inbound:
             value = expect(obj, name, str, where)
             if value is not None:
                 extension[name] = obj.pop(name)
-        obj.setdefault("extensions", {})[EXT_FIMI_INCIDENT] = extension
+        extensions_of(obj, where, create=True)[EXT_FIMI_INCIDENT] = extension
 
     def _channel(self, obj: dict[str, Any], where: str, aside: dict[str, Any]) -> None:
         kinds = string_list(obj, "channel_types", where)
@@ -294,7 +296,7 @@ class _Inbound:
                 aside["channel_types"] = kinds  # OpenCTI's own words, for the way back
         if platform and "platform" not in obj:
             obj["platform"] = platform
-        obj.setdefault("extensions", {})[EXT_CHANNEL] = {"extension_type": "new-sdo"}
+        extensions_of(obj, where, create=True)[EXT_CHANNEL] = {"extension_type": "new-sdo"}
 
     def _event(self, obj: dict[str, Any], where: str) -> None:
         stop = expect(obj, "stop_time", str, where)
@@ -303,13 +305,13 @@ class _Inbound:
         if "status" not in obj:
             obj["status"] = "occurred" if stop is not None else "undetermined"
             self.defaults[f"event status '{obj['status']}'"] += 1
-        obj.setdefault("extensions", {})[EXT_OASIS_EVENT] = {"extension_type": "new-sdo"}
+        extensions_of(obj, where, create=True)[EXT_OASIS_EVENT] = {"extension_type": "new-sdo"}
 
-    def _media_content(self, obj: dict[str, Any], aside: dict[str, Any]) -> None:
+    def _media_content(self, obj: dict[str, Any], where: str, aside: dict[str, Any]) -> None:
         for name in OPENCTI_SCO_EXTRAS:
             if name in obj:
                 aside[name] = obj.pop(name)
-        obj.setdefault("extensions", {})[EXT_MEDIA_CONTENT] = {"extension_type": "new-sco"}
+        extensions_of(obj, where, create=True)[EXT_MEDIA_CONTENT] = {"extension_type": "new-sco"}
 
     def _location(self, obj: dict[str, Any], where: str, aside: dict[str, Any]) -> None:
         country = expect(obj, "country", str, where)
@@ -410,7 +412,7 @@ class _Inbound:
             self._restore(obj, restored.get((obj["id"], str(obj.get("modified", "")))))
             kind = obj["type"]
             opencti_only = kind in OPENCTI_ONLY_TYPES or (
-                kind == "task" and EXT_OASIS_TASK not in (obj.get("extensions") or {})
+                kind == "task" and EXT_OASIS_TASK not in extensions_of(obj, where)
             )
             original = copy.deepcopy(obj) if kind == "relationship" or opencti_only else obj
             self._remap_markings(obj, where)
@@ -431,13 +433,15 @@ class _Inbound:
             elif kind == "incident":
                 self._incident(obj, where, aside)
             elif kind == "narrative":
-                obj.setdefault("extensions", {})[EXT_NARRATIVE] = {"extension_type": "new-sdo"}
+                extensions_of(obj, where, create=True)[EXT_NARRATIVE] = {
+                    "extension_type": "new-sdo"
+                }
             elif kind == "channel":
                 self._channel(obj, where, aside)
             elif kind == "event":
                 self._event(obj, where)
             elif kind == "media-content":
-                self._media_content(obj, aside)
+                self._media_content(obj, where, aside)
             elif kind == "location":
                 self._location(obj, where, aside)
             elif kind in ("attack-pattern", "course-of-action"):

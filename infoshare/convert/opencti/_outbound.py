@@ -16,8 +16,10 @@ from typing import Any, Final
 from infoshare.convert._model import Conversion, ConversionOptions, ConversionReport, KeptAside
 from infoshare.convert.opencti._common import (
     bundle_id,
+    extensions_of,
     kept_aside_note,
     latest_timestamp,
+    list_of,
     read_bundle,
     read_kept_aside,
     rename_references,
@@ -40,6 +42,7 @@ from infoshare.convert.opencti._opencti import (
     tlp_marking,
 )
 from infoshare.errors import ConversionError
+from infoshare.profile import EXT_FIMI_INCIDENT
 from infoshare.stix.references import reference_ids
 
 DIRECTION: Final = "profile-to-opencti"
@@ -94,7 +97,7 @@ class _Outbound:
                 if new not in out:
                     out.append(new)
             obj["object_marking_refs"] = out
-        for item in obj.get("granular_markings") or []:
+        for item in list_of(obj, "granular_markings", where):
             if isinstance(item, dict) and isinstance(item.get("marking_ref"), str):
                 level = TLP_LEVEL_OF_ID.get(item["marking_ref"])
                 if level:
@@ -138,7 +141,7 @@ class _Outbound:
                 ref["source_name"] = "mitre-attack"
                 obj.setdefault("x_mitre_id", ref["external_id"])
                 self.disarm += 1
-        for phase in obj.get("kill_chain_phases") or []:
+        for phase in list_of(obj, "kill_chain_phases", where):
             if isinstance(phase, dict) and phase.get("kill_chain_name") == "mitre-attack":
                 phase["kill_chain_name"] = "disarm"
 
@@ -147,12 +150,9 @@ class _Outbound:
         if kind == "event" and "end_time" in obj:
             obj["stop_time"] = obj.pop("end_time")
         if kind == "incident":
+            fimi = aside.get("extensions", {}).get(EXT_FIMI_INCIDENT)
             for name in ("first_seen", "last_seen"):
-                value = (
-                    (aside.get("extensions") or {})
-                    .get("extension-definition--3ba9b24c-9d3d-4058-bbaa-5122a117db38", {})
-                    .get(name)
-                )
+                value = fimi.get(name) if isinstance(fimi, dict) else None
                 if isinstance(value, str):
                     obj.setdefault(name, value)
         allowed = OPENCTI_PROPERTIES.get(kind)
@@ -166,13 +166,13 @@ class _Outbound:
                     "kept-aside note on the object",
                 )
         if kind in OPENCTI_NEW_SDOS:
-            obj.setdefault("extensions", {})[EXT_OCTI] = {"extension_type": "new-sdo"}
+            extensions_of(obj, where, create=True)[EXT_OCTI] = {"extension_type": "new-sdo"}
         elif kind in OPENCTI_NEW_SCOS:
-            obj.setdefault("extensions", {})[EXT_OCTI_SCO] = {"extension_type": "new-sco"}
+            extensions_of(obj, where, create=True)[EXT_OCTI_SCO] = {"extension_type": "new-sco"}
         if kind in ("attack-pattern", "course-of-action"):
             self._disarm(obj, where)
 
-    def _restore(self, obj: dict[str, Any], body: dict[str, Any] | None) -> None:
+    def _restore(self, obj: dict[str, Any], body: dict[str, Any] | None, where: str) -> None:
         """Put back OpenCTI's own properties that a conversion from OpenCTI kept aside."""
         if body is None:
             return
@@ -187,10 +187,10 @@ class _Outbound:
                 obj.pop(name, None)
         for name, value in properties.items():
             if name == "opencti_extension" and isinstance(value, dict):
-                extensions = obj.setdefault("extensions", {})
+                extensions = extensions_of(obj, where, create=True)
                 extensions[EXT_OCTI] = {**extensions.get(EXT_OCTI, {}), **value}
             elif name == "mitre_extension" and isinstance(value, dict):
-                extensions = obj.setdefault("extensions", {})
+                extensions = extensions_of(obj, where, create=True)
                 mitre: dict[str, Any] = {"extension_type": "property-extension"}
                 if isinstance(obj.get("x_mitre_id"), str):
                     mitre["id"] = obj["x_mitre_id"]
@@ -285,7 +285,7 @@ class _Outbound:
             aside: dict[str, Any] = {}
             self._extensions_aside(obj, aside, where)
             self._typed(obj, aside, where)
-            self._restore(obj, restored.get((obj["id"], str(obj.get("modified", "")))))
+            self._restore(obj, restored.get((obj["id"], str(obj.get("modified", "")))), where)
             out.append(obj)
             if aside:
                 notes.append(
