@@ -240,6 +240,10 @@ class RemoteSection(_Section):
     retries: int = Field(default=5, ge=0, le=20)
     #: Seconds before the first retry; each further retry waits twice as long (at most 300).
     retry_delay: float = Field(default=2.0, ge=0, le=300)
+    #: The format the remote serves, when it is not the profile: "opencti" converts
+    #: each pulled page from OpenCTI's STIX form before ingest (docs/bridges-opencti.md).
+    #: Pull only: the node never pushes to such a remote.
+    convert_from: Literal["opencti"] | None = None
     collections: list[RemoteCollectionSection] = Field(min_length=1)
 
     @field_validator("api_root", "discovery")
@@ -269,6 +273,14 @@ class RemoteSection(_Section):
             raise ValueError(
                 "user needs password_env or password_file; never write the password itself here"
             )
+        if self.convert_from is not None:
+            pushing = [str(c.remote) for c in self.collections if c.direction != "pull"]
+            if pushing:
+                raise ValueError(
+                    f'convert_from = "{self.convert_from}" converts what is pulled; set '
+                    f'direction = "pull" for collection {pushing[0]} (the node does not push '
+                    f"in {self.convert_from}'s form)"
+                )
         return self
 
 

@@ -7,6 +7,9 @@ Implements "pull", "incremental", "resumable", "idempotent", "ingest",
   the watermark, ``limit`` objects a page, and follows ``next`` with the same
   filters. Versions of one id with different ``modified`` are separate rows
   locally too; a revocation is one more version and flows the same way.
+* A remote with ``convert_from`` (an OpenCTI TAXII collection) has each page
+  converted to the profile before ingest (:mod:`infoshare_server.sync._convert`);
+  the converted objects then take exactly the path below.
 * Each page goes through the node's ingest path (profile or STIX validation,
   duplicates are successes), submitted in the name of the remote's partner
   record when ``[[remotes]] partner`` names one (so the access rules know
@@ -40,6 +43,7 @@ from infoshare_server.storage import (
     StatusRecord,
 )
 from infoshare_server.storage._time import just_before
+from infoshare_server.sync._convert import convert_page
 from infoshare_server.sync._local import LocalNode
 from infoshare_server.sync._progress import Counts, Progress
 from infoshare_server.sync._remote import Page, RemoteCollection
@@ -66,6 +70,7 @@ def pull(
     progress: Progress,
     label: str,
     submitter: str | None = None,
+    convert_from: str | None = None,
 ) -> Counts:
     """Pull every object the remote added after the watermark into ``key``; the counts."""
     state = StateKey(remote.name, "pull", remote.url, key.collection_pk)
@@ -82,6 +87,8 @@ def pull(
             fetch, lambda exc, n, delay: progress.retry(label, exc.message, n, delay)
         )
         if page.objects:
+            if convert_from is not None:
+                page = convert_page(page, convert_from, label)
             _store_page(local, key, state, page, counts, progress, submitter)
         if not page.more:
             break

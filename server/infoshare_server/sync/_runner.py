@@ -122,6 +122,7 @@ def run_once(
                                 progress=progress,
                                 label=where,
                                 submitter=remote.partner,
+                                convert_from=remote.convert_from,
                             )
                         else:
                             visibility = partner_visibility(local, remote, key)
