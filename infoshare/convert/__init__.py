@@ -24,6 +24,7 @@ from infoshare.convert._model import (
     Needed,
 )
 from infoshare.convert._registry import DIRECTIONS, check_format, direction, route
+from infoshare.errors import ConversionError, InfoshareError
 
 __all__ = [
     "DIRECTIONS",
@@ -62,12 +63,50 @@ def convert(
     results: list[Conversion] = []
     current: Mapping[str, Any] = data
     for step_source, step_target in steps:
-        result = direction(step_source, step_target)(current, options)
+        convert_step = direction(step_source, step_target)
+        try:
+            result = convert_step(current, options)
+        except InfoshareError:
+            raise
+        except (TypeError, KeyError, AttributeError, ValueError, IndexError) as exc:
+            # A value of a type the direction did not expect, deep in the input.
+            raise _unexpected(step_source, current, exc) from None
         results.append(result)
         current = result.output
     if len(results) == 1:
         return results[0]
     return Conversion(output=current, report=_chain([r.report for r in results]))
+
+
+#: Sources that are STIX bundles, whose defects the validator can locate.
+_STIX_SOURCES = ("profile", "opencti", "disinfox")
+
+
+def _unexpected(source: str, data: Mapping[str, Any], exc: Exception) -> ConversionError:
+    """A ConversionError for input whose shape a direction did not expect.
+
+    For a STIX source, the validator (plain STIX mode) names the first defect and
+    its JSON path; otherwise the message says what was unexpected.
+    """
+    if source in _STIX_SOURCES and isinstance(data, Mapping):
+        from infoshare.validation import validate
+
+        try:
+            report = validate(dict(data), mode="stix")
+        except InfoshareError:
+            report = None
+        if report is not None:
+            for finding in report.sorted_findings():
+                if finding.severity.value == "error":
+                    return ConversionError(
+                        f"{source} input at {finding.json_path}: {finding.message}",
+                        hint="fix this, or check the file with: infoshare validate --mode stix",
+                    )
+    return ConversionError(
+        f"{source} input: a value has a type or form the conversion cannot read"
+        f" ({type(exc).__name__}: {str(exc)[:200]})",
+        hint="check the file with: infoshare validate --mode stix (for STIX input)",
+    )
 
 
 def _chain(reports: list[ConversionReport]) -> ConversionReport:
