@@ -148,3 +148,46 @@ def test_varied_microblogs_never_crash(info: str, values: list[str], relation: s
         assert "misp input" in exc.message
         return
     assert result.output["type"] == "bundle"
+
+
+def _template(name: str) -> dict[str, Any]:
+    """The misp-objects template pymisp ships (MISP's own current definition)."""
+    import pymisp
+
+    path = Path(pymisp.__file__).parent / "data" / "misp-objects" / "objects" / name
+    data: dict[str, Any] = json.loads((path / "definition.json").read_text("utf-8"))
+    return data
+
+
+@pytest.mark.parametrize("path", EXAMPLES[:3], ids=lambda p: p.name)
+def test_written_objects_follow_the_misp_templates(path: Path) -> None:
+    import pymisp
+
+    event = to_misp(load(path)).output
+    for misp_object in event["Event"]["Object"]:
+        if misp_object["name"] not in ("narrative", "microblog"):
+            continue
+        template = _template(misp_object["name"])
+        assert misp_object["template_uuid"] == template["uuid"]
+        assert misp_object["template_version"] == str(template["version"])
+        relations = [a["object_relation"] for a in misp_object["Attribute"]]
+        assert set(relations) & set(template["requiredOneOf"])
+        for attribute in misp_object["Attribute"]:
+            spec = template["attributes"][attribute["object_relation"]]
+            assert attribute["type"] == spec["misp-attribute"], attribute["object_relation"]
+        for relation in set(relations):
+            if relations.count(relation) > 1:
+                assert template["attributes"][relation].get("multiple"), relation
+    loaded = pymisp.MISPEvent()
+    loaded.from_dict(**copy.deepcopy(event))  # pymisp reads (and consumes) the whole event
+    assert loaded.info == event["Event"]["info"]
+
+
+def test_a_narratives_name_and_dates_ride_on_the_misp_object() -> None:
+    objects = to_profile(EVENT).output["objects"]
+    (narrative,) = [o for o in objects if o["type"] == "narrative"]
+    assert narrative["name"] == "The government hid a ferry sinking (fictional)"
+    assert narrative["first_seen"] == "2026-08-10T06:30:00.000Z"
+    assert narrative["description"].startswith("Claims that a passenger ferry sank")
+    (account,) = [o for o in objects if o["type"] == "user-account"]
+    assert account["display_name"] == "Lantern Watch (fictional)"

@@ -79,9 +79,11 @@ WRITTEN: Final = "infoshare wrote these MISP uuids"
 DISARM_GALAXY: Final = "disarm-techniques"
 DISARM_GALAXY_UUID: Final = "fb0e6978-2647-5a95-8324-7ebfd2f88b67"
 
-#: misp-objects templates this bridge maps (name -> template uuid, version).
-NARRATIVE_TEMPLATE: Final = ("narrative", "83bea299-514a-4719-a84b-f6fd0997fac1", "2")
-MICROBLOG_TEMPLATE: Final = ("microblog", "8ec8c911-ddbe-4f5b-895b-fbff70c42a60", "8")
+#: misp-objects templates this bridge writes (name, template uuid, version): the versions
+#: pymisp ships. Reading also takes the attributes of earlier versions (narrative 2:
+#: narrative-description, first-seen, last-seen).
+NARRATIVE_TEMPLATE: Final = ("narrative", "83bea299-514a-4719-a84b-f6fd0997fac1", "4")
+MICROBLOG_TEMPLATE: Final = ("microblog", "8ec8c911-ddbe-4f5b-895b-fbff70c42a60", "20")
 
 #: MISP ``analysis`` (0 initial, 1 ongoing, 2 completed) <-> incident investigation status.
 _ANALYSIS_TO_STATUS: Final = {"0": "new", "1": "open", "2": "closed"}
@@ -239,6 +241,7 @@ def misp_to_profile(data: Mapping[str, Any], options: ConversionOptions) -> Conv
     case_refs: list[str] = []
     renamed: dict[str, str] = {}
     written: set[str] = set()
+    raw_objects = {str(o.get("uuid")): o for o in event.get("Object", []) if isinstance(o, dict)}
     for obj in objects:
         comment = str(obj.get("x_misp_comment", "")) if obj["type"] == "x-misp-attribute" else ""
         if comment.startswith((KEPT_ASIDE, EXACT_COPY)):
@@ -262,7 +265,9 @@ def misp_to_profile(data: Mapping[str, Any], options: ConversionOptions) -> Conv
             out.append(obj)
             continue
         if kind == "x-misp-object" and obj.get("x_misp_name") == NARRATIVE_TEMPLATE[0]:
-            out.append(_narrative_from(obj, aside, report))
+            out.append(
+                _narrative_from(obj, raw_objects.get(_uuid_of(obj["id"]), {}), aside, report)
+            )
             case_refs.append(out[-1]["id"])
             renamed[obj["id"]] = out[-1]["id"]
             continue
@@ -419,15 +424,23 @@ def _attributes(obj: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
 
 
 def _narrative_from(
-    obj: Mapping[str, Any], aside: dict[str, dict[str, Any]], report: Report
+    obj: Mapping[str, Any],
+    raw: Mapping[str, Any],
+    aside: dict[str, dict[str, Any]],
+    report: Report,
 ) -> dict[str, Any]:
+    """A narrative from a MISP narrative object (``raw``: the object as in the event)."""
     values: dict[str, list[Any]] = {}
     for relation, value in _attributes(obj):
         values.setdefault(relation, []).append(value)
     nid = f"narrative--{_uuid_of(obj['id'])}"
     summary = (values.pop("narrative-summary", []) or [None])[0]
     description = (values.pop("narrative-description", []) or [None])[0]
-    name = summary or (str(description).split("\n")[0][:200] if description else "Narrative")
+    comment = raw.get("comment") or obj.get("x_misp_comment")
+    if comment:
+        name, description = str(comment), description or summary
+    else:
+        name = summary or (str(description).split("\n")[0][:200] if description else "Narrative")
     narrative: dict[str, Any] = {
         "type": "narrative",
         "spec_version": STIX_SPEC_VERSION,
@@ -439,17 +452,19 @@ def _narrative_from(
     }
     if "created_by_ref" in obj:
         narrative["created_by_ref"] = obj["created_by_ref"]
-    if description:
+    if description and description != name:
         narrative["description"] = str(description)
     for relation, key in (("first-seen", "first_seen"), ("last-seen", "last_seen")):
-        stamp = _timestamp((values.pop(relation, []) or [None])[0])
+        older = values.pop(relation, [])  # narrative template version 2
+        stamp = _timestamp(raw.get(key) or (older or [None])[0])
         if stamp:
             narrative[key] = stamp
     refs = [
         {"source_name": relation, "url": str(url)}
-        for relation in ("url", "link", "archive", "crosspost", "crosspost-unsafe")
+        for relation in ("url", "link", "external-references", "archive", "crosspost",
+                         "crosspost-unsafe")
         for url in values.pop(relation, [])
-    ]
+    ]  # fmt: skip
     if refs:
         narrative["external_references"] = refs
     _aside_rest(obj["id"], nid, values, aside, report)
@@ -482,9 +497,16 @@ def _post_from(
     published = _timestamp((values.pop("creation-date", []) or [None])[0])
     if published:
         post["publication_date"] = published
+    for relation, key in (("title", "title"), ("language", "language")):
+        found = values.pop(relation, [])
+        if found:
+            post[key] = str(found[0])
+            if len(found) > 1:
+                values[relation] = found[1:]
     platform = (values.pop("type", []) or [None])[0]
     out: list[dict[str, Any]] = []
     username = (values.pop("username", []) or [None])[0]
+    display_name = (values.pop("display-name", []) or [None])[0]
     if platform:
         post["platform"] = _platform(str(platform))
         if post["platform"] != str(platform):
@@ -497,6 +519,8 @@ def _post_from(
         }
         if platform:
             account["account_type"] = _platform(str(platform))
+        if display_name:
+            account["display_name"] = str(display_name)
         account["id"] = expected_sco_id(account) or stable_id("user-account", str(username))
         post["author_ref"] = account["id"]
         out.append(account)
@@ -828,21 +852,22 @@ def _event_from_incident(
 
 
 def _narrative_object(obj: Mapping[str, Any], report: Report) -> dict[str, Any]:
-    attributes = [_object_attribute("narrative-summary", "text", obj.get("name"))]
-    if obj.get("description"):
-        attributes.append(_object_attribute("narrative-description", "text", obj["description"]))
-    for key, relation in (("first_seen", "first-seen"), ("last_seen", "last-seen")):
-        if obj.get(key):
-            attributes.append(_object_attribute(relation, "datetime", obj[key]))
+    """A MISP narrative object: the name as its comment, the description as the summary."""
+    summary = obj.get("description") or obj.get("name")
+    attributes = [_object_attribute("narrative-summary", "text", summary)]
     for ref in obj.get("external_references", ()) or ():
         if isinstance(ref, dict) and ref.get("url"):
             attributes.append(_object_attribute("link", "link", ref["url"]))
-    for key in ("aliases", "narrative_types", "languages", "object_marking_refs",
-                "created_by_ref", "labels"):  # fmt: skip
-        if obj.get(key) and key not in ("object_marking_refs", "created_by_ref"):
+    misp_object = _misp_object(NARRATIVE_TEMPLATE, _uuid_of(obj["id"]), attributes)
+    misp_object["comment"] = str(obj.get("name", ""))
+    for key in ("first_seen", "last_seen"):
+        if obj.get(key):
+            misp_object[key] = obj[key]
+    for key in ("aliases", "narrative_types", "languages", "labels", "lang"):
+        if obj.get(key):
             report.keep_aside(obj["id"], key, f"event attribute ({EXACT_COPY} …)",
                               "the narrative template has no attribute for it")  # fmt: skip
-    return _misp_object(NARRATIVE_TEMPLATE, _uuid_of(obj["id"]), attributes)
+    return misp_object
 
 
 def _microblog_object(
@@ -853,15 +878,19 @@ def _microblog_object(
         _object_attribute("post", "text", text),
         _object_attribute("url", "url", obj["url"]),
     ]
-    if obj.get("publication_date"):
-        attributes.append(_object_attribute("creation-date", "datetime", obj["publication_date"]))
-    if obj.get("platform"):
-        attributes.append(_object_attribute("type", "text", obj["platform"]))
+    for key, relation, kind in (("publication_date", "creation-date", "datetime"),
+                                ("platform", "type", "text"), ("title", "title", "text"),
+                                ("language", "language", "text")):  # fmt: skip
+        if obj.get(key):
+            attributes.append(_object_attribute(relation, kind, obj[key]))
     author = by_id.get(str(obj.get("author_ref")))
     if author is not None and author.get("account_login"):
         attributes.append(_object_attribute("username", "text", author["account_login"]))
+    if author is not None and author.get("display_name"):
+        attributes.append(_object_attribute("display-name", "text", author["display_name"]))
     handled = {"type", "spec_version", "id", "url", "content", "publication_date", "platform",
-               "author_ref", "extensions", "object_marking_refs", "media_category"}  # fmt: skip
+               "author_ref", "extensions", "object_marking_refs", "media_category", "title",
+               "language"}  # fmt: skip
     for key in obj:
         if key not in handled:
             report.keep_aside(obj["id"], key, f"event attribute ({EXACT_COPY} …)",
