@@ -24,7 +24,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Final
 
-from infoshare.cli._exit import EPILOG, ExitCode
+from infoshare.cli._exit import ExitCode
 from infoshare.convert import FORMATS, Conversion, ConversionOptions, ConversionReport, convert
 from infoshare.errors import ConversionError, InputError, UsageError
 
@@ -39,6 +39,18 @@ Convert a case between the profile and the tools partner agencies run.
 --from and --to are among: opencti, misp, disinfox (read only), profile and
 navigator (written only; a DISARM Navigator layer). INPUT is a JSON file,
 or - for standard input.
+"""
+
+
+EPILOG = """\
+exit codes:
+  0    converted; nothing more is needed
+  1    converted, but the report lists something still needed (--tlp, --author...)
+  2    usage error (unknown format, --from equal to --to, bridge not installed)
+  3    the input cannot be read, or is not a document of the --from format
+       (nothing is written)
+  4    internal error (a bug in infoshare: please report it)
+what each direction maps, keeps aside and needs: docs/bridges.md
 """
 
 
