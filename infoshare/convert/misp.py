@@ -89,9 +89,6 @@ MICROBLOG_TEMPLATE: Final = ("microblog", "8ec8c911-ddbe-4f5b-895b-fbff70c42a60"
 _ANALYSIS_TO_STATUS: Final = {"0": "new", "1": "open", "2": "closed"}
 _STATUS_TO_ANALYSIS: Final = {status: analysis for analysis, status in _ANALYSIS_TO_STATUS.items()}
 
-#: Profile types this bridge writes as MISP objects itself (the rest go to misp-stix).
-_MAPPED_HERE: Final = frozenset({"incident", "narrative", "media-content", "marking-definition"})
-
 #: STIX types misp-stix converts (everything else is kept aside).
 _MISP_STIX_TYPES: Final = frozenset(
     {"attack-pattern", "campaign", "course-of-action", "identity", "indicator",
