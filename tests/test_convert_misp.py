@@ -191,3 +191,24 @@ def test_a_narratives_name_and_dates_ride_on_the_misp_object() -> None:
     assert narrative["description"].startswith("Claims that a passenger ferry sank")
     (account,) = [o for o in objects if o["type"] == "user-account"]
     assert account["display_name"] == "Lantern Watch (fictional)"
+
+
+def test_an_event_with_several_tlp_tags_marks_objects_with_the_strictest() -> None:
+    event = copy.deepcopy(EVENT)
+    event["Event"]["Tag"] += [{"name": "tlp:green"}, {"name": "tlp:red"}]
+    result = to_profile(event)
+    assert errors(dict(result.output)) == []
+    marked = [o for o in result.output["objects"] if o["type"] != "marking-definition"]
+    assert {tuple(o["object_marking_refs"]) for o in marked} == {(TLP_2_0_IDS["red"],)}
+
+
+def test_a_bundle_without_incident_goes_to_misp_and_back() -> None:
+    original = load(EXAMPLES[0])
+    kept = ("narrative", "marking-definition", "identity")
+    bundle = {**original, "objects": [o for o in original["objects"] if o["type"] in kept]}
+    outward = convert(bundle, source="profile", target="misp",
+                      options=ConversionOptions(title="Narratives only"))  # fmt: skip
+    assert outward.output["Event"]["info"] == "Narratives only"
+    back = to_profile(outward.output)
+    assert errors(dict(back.output)) == []
+    assert len([o for o in back.output["objects"] if o["type"] == "narrative"]) == 2

@@ -64,7 +64,7 @@ from infoshare.profile import (
 )
 from infoshare.reference import disarm_framework
 from infoshare.stix.identifiers import expected_sco_id
-from infoshare.stix.tlp import MARKING_LEVELS
+from infoshare.stix.tlp import MARKING_LEVELS, level_rank
 
 #: Comment prefix of the event attributes that hold profile objects MISP has no place for.
 KEPT_ASIDE: Final = "infoshare kept aside:"
@@ -316,7 +316,7 @@ def misp_to_profile(data: Mapping[str, Any], options: ConversionOptions) -> Conv
     out = _follow(out, renamed, aside, report)
     _mark(out, event_markings, marking, report)
     if aside:
-        tlp = event_markings[0] if event_markings else marking
+        tlp = _strictest(event_markings) or marking
         out.append(aside_note("Kept aside from the MISP event", aside, out, author_id, tlp))
     for obj in out:
         pad_timestamps(obj)
@@ -667,26 +667,34 @@ def _relationship(
     return rel
 
 
+def _strictest(marking_ids: list[str]) -> str | None:
+    """The TLP 2.0 marking of the most restrictive level among ``marking_ids``."""
+    levels = [MARKING_LEVELS[m] for m in marking_ids if m in MARKING_LEVELS]
+    return TLP_2_0_IDS[max(levels, key=level_rank)] if levels else None
+
+
 def _mark(
     objects: list[dict[str, Any]], event_markings: list[str], marking: str | None, report: Report
 ) -> None:
-    """TLP 1.0 -> 2.0; the event's TLP, else --tlp, on every object without one."""
-    fallback = event_markings[0] if event_markings else marking
+    """TLP 1.0 -> 2.0; one TLP per object (the strictest it carries); the event's TLP
+    (the strictest of its tags), else --tlp, on every object without one."""
+    fallback = _strictest(event_markings) or marking
     for obj in objects:
         if obj["type"] in ("marking-definition", "extension-definition", "language-content"):
             continue
-        refs = [
-            TLP_2_0_IDS[MARKING_LEVELS[r]] if r in MARKING_LEVELS else r
-            for r in obj.get("object_marking_refs", [])
-        ]
-        if refs != obj.get("object_marking_refs", []):
+        found = obj.get("object_marking_refs", [])
+        others = [r for r in found if r not in MARKING_LEVELS]
+        tlp = _strictest(found)
+        if len({MARKING_LEVELS[r] for r in found if r in MARKING_LEVELS}) > 1:
+            report.note("an object tagged with several TLP levels keeps the most restrictive")
+        if any(r in MARKING_LEVELS and r not in TLP_2_0_IDS.values() for r in found):
             report.note("TLP 1.0 markings were replaced by their TLP 2.0 successors")
-        if not any(r in MARKING_LEVELS for r in refs):
+        if tlp is None:
             if fallback is None:
                 report.need("--tlp", obj["id"], "the event has no TLP tag; give the level")
                 continue
-            refs.append(fallback)
-        obj["object_marking_refs"] = list(dict.fromkeys(refs))
+            tlp = fallback
+        obj["object_marking_refs"] = [tlp, *others]
 
 
 # --------------------------------------------------------------------------- profile -> MISP
