@@ -212,3 +212,19 @@ def test_a_bundle_without_incident_goes_to_misp_and_back() -> None:
     back = to_profile(outward.output)
     assert errors(dict(back.output)) == []
     assert len([o for o in back.output["objects"] if o["type"] == "narrative"]) == 2
+
+
+def test_a_disarm_technique_named_only_by_its_tag_is_found_by_value() -> None:
+    event = copy.deepcopy(EVENT)
+    event["Event"].pop("Galaxy")
+    event["Event"]["Tag"].append(
+        {"name": 'misp-galaxy:disarm-techniques="Develop AI-Generated Images (Deepfakes)"'}
+    )
+    result = to_profile(event)
+    cited = {
+        o["external_references"][0]["external_id"]
+        for o in result.output["objects"]
+        if o["type"] == "attack-pattern"
+    }
+    assert cited == {"T0049.003", "T0086.002"}  # T0043 (Chat Apps) is not in DISARM 1.6
+    assert errors(dict(result.output)) == []

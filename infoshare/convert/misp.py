@@ -135,6 +135,24 @@ def _clusters() -> tuple[dict[str, GalaxyCluster], dict[str, GalaxyCluster]]:
     return by_id, {row.uuid: row for row in rows}
 
 
+def _tagged_only(event: Mapping[str, Any], handled: set[str]) -> list[GalaxyCluster]:
+    """DISARM clusters the event names only by tag (no Galaxy entry), found by value;
+    ``handled``: the ids of the clusters already read from the Galaxy entries."""
+    by_value = {c.value: c for c in _clusters()[1].values()}
+    found: list[GalaxyCluster] = []
+    prefix = f'misp-galaxy:{DISARM_GALAXY}="'
+    for tag in event.get("Tag", []) or []:
+        name = str(tag.get("name", "")) if isinstance(tag, dict) else ""
+        cluster = by_value.get(name[len(prefix) : -1]) if name.startswith(prefix) else None
+        if (
+            cluster is not None
+            and f"x-misp-galaxy-cluster--{cluster.uuid}" not in handled
+            and cluster not in found
+        ):
+            found.append(cluster)
+    return found
+
+
 def technique_id_of(cluster_uuid: str) -> str | None:
     """The DISARM technique a galaxy cluster stands for, by the cluster's UUID."""
     found = _clusters()[1].get(cluster_uuid)
@@ -293,6 +311,18 @@ def misp_to_profile(data: Mapping[str, Any], options: ConversionOptions) -> Conv
         report.note(
             f"{len(restored)} objects written by infoshare into the event came back as they were"
         )
+    for cluster in _tagged_only(event, {*renamed, *aside}):
+        pseudo = {
+            "id": f"x-misp-galaxy-cluster--{cluster.uuid}",
+            "created": objects[0]["created"] if objects and "created" in objects[0] else None,
+            "modified": objects[0]["modified"] if objects and "modified" in objects[0] else None,
+        }
+        pseudo["created"] = pseudo["created"] or _timestamp(event.get("date"))
+        pseudo["modified"] = pseudo["modified"] or pseudo["created"]
+        technique = _technique_from(pseudo, aside, report)
+        if technique is not None:
+            out.append(technique)
+            case_refs.append(technique["id"])
     incident = _incident_from(event, incident_id, author_id, report)
     _aside_event_fields(event, incident_id, objects, aside, report)
     present = {o["id"] for o in out} | {o["id"] for o in restored}
