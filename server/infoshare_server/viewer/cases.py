@@ -923,7 +923,9 @@ def _timeline(
     for oid, obj in objects.items():
         kind = obj.get("type")
         if kind == "media-content":
-            add(obj.get("publication_date"), "post", names[oid], _text(obj.get("url")), oid)
+            url = _text(obj.get("url"))
+            title = names[oid]
+            add(obj.get("publication_date"), "post", title, url if url != title else None, oid)
         elif kind == "sighting":
             target = names.get(str(obj.get("sighting_of_ref", "")), "")
             count = obj.get("count")
