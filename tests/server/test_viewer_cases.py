@@ -447,3 +447,18 @@ def test_every_case_a_green_reader_sees_is_green_throughout(node: ViewerNode) ->
         _objects_are_visible_to_green(found)
         assert all(r.summary.tlp in GREEN_LEVELS for r in found.related)
         assert all(entry.kind != "withdrawal" for entry in found.timeline)
+
+
+def test_a_case_stops_at_its_size_bound_and_says_so(
+    node: ViewerNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from infoshare_server.viewer import cases as reader
+
+    whole = case(node, OPERATOR, SEAFOOD_INCIDENT)
+    assert whole is not None and not whole.truncated
+    monkeypatch.setattr(reader, "MAX_CASE_OBJECTS", 12)
+    cut = case(node, OPERATOR, SEAFOOD_INCIDENT)
+    assert cut is not None and cut.truncated
+    structural = [o for o in cut.objects if o["type"] not in ("identity", "marking-definition")]
+    assert len(structural) <= 12
+    assert {o["id"] for o in cut.objects} <= {o["id"] for o in whole.objects}
