@@ -462,3 +462,37 @@ def test_a_case_stops_at_its_size_bound_and_says_so(
     structural = [o for o in cut.objects if o["type"] not in ("identity", "marking-definition")]
     assert len(structural) <= 12
     assert {o["id"] for o in cut.objects} <= {o["id"] for o in whole.objects}
+
+
+def test_the_reader_needs_the_nodes_collections_outside_a_request() -> None:
+    from infoshare_server.storage import Store
+
+    with pytest.raises(CaseReadError, match="collections="):
+        list_cases(
+            Store.__new__(Store), None, CaseFilters(), limit=1, token=None,  # type: ignore[arg-type]
+            pager=SIGNER,
+        )  # fmt: skip
+
+
+def test_translations_follow_the_readers_language() -> None:
+    from infoshare_server.viewer.cases import _localised, _translations
+
+    narrative = {"type": "narrative", "id": "narrative--1", "name": "Name", "description": "Text"}
+    content = {
+        "type": "language-content", "id": "language-content--1", "object_ref": "narrative--1",
+        "contents": {"ja": {"description": "日本語"}, "ja-JP": {"description": "日本語 (JP)"},
+                     "th": {"name": "ชื่อ"}},
+    }  # fmt: skip
+    objects = [narrative, content]
+    exact = _localised(narrative, _translations(objects, "ja-JP"), "ja-JP")
+    assert (exact.translation_language, exact.translation) == ("ja-JP", "日本語 (JP)")
+    primary = _localised(narrative, _translations(objects, "ja"), "ja")
+    assert (primary.translation_language, primary.translation) == ("ja", "日本語")
+    name_only = _localised(narrative, _translations(objects, "th"), "th")
+    assert name_only.translation == "ชื่อ"
+    none = _localised(narrative, _translations(objects, "fr"), "fr")
+    assert none.translation is None and none.original == "Text"
+    # No translation into the language the text is already in.
+    english = {**narrative, "lang": "ja"}
+    same = _localised(english, _translations(objects, "ja"), "ja")
+    assert same.translation is None
