@@ -392,6 +392,11 @@ def test_cases_sharing_a_post_are_related_for_readers_of_both(node: ViewerNode) 
         assert f"URL {post['url']}" in related[node.own_incident]
         own = _related(case(node, who, node.own_incident, STIX_COLLECTION))
         assert SEAFOOD_INCIDENT in own
+        # The other case's relationship to the shared post belongs to that case: it is a
+        # related case, not part of this one's graph or bundle.
+        seafood = case(node, who, SEAFOOD_INCIDENT)
+        assert seafood is not None
+        assert node.own_incident not in {o["id"] for o in seafood.objects}
     # strict-red reads the STIX collection but may not see amber-reader's AMBER case.
     assert node.own_incident not in _related(case(node, "strict-red", SEAFOOD_INCIDENT))
 

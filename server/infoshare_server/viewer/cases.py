@@ -803,16 +803,21 @@ def gather(connection: Connection, readable: Readable, incident: dict[str, Any])
         ]  # fmt: skip
         if not growing:
             break
-        wanted = {ref for i in growing for _, ref in structure_refs(objects[i])} - objects.keys()
+        wanted = {
+            ref for i in growing for _, ref in structure_refs(objects[i])
+            if not _other_incident(ref, root) or _names_any(objects[i], {root})
+        } - objects.keys()  # fmt: skip
         found = latest_one(connection, readable, wanted)
-        room = MAX_CASE_OBJECTS - len(objects) - len(found) + 1
-        probed = referrers(connection, readable, growing, limit=max(room, 1))
-        if len(probed) >= max(room, 1):
+        # Already gathered objects come back too: the room is on top of them.
+        room = max(MAX_CASE_OBJECTS - len(objects) - len(found), 0) + 1 + len(objects)
+        probed = referrers(connection, readable, growing, limit=room)
+        if len(probed) >= room:
             truncated = True
         backwards = {
             k: v for k, v in probed.items()
             if k not in objects and k not in found
             and _names_any(v, set(growing))
+            and not _joins_another_case(v, root)
         }  # fmt: skip
         new = {**found, **backwards}
         if len(objects) + len(new) > MAX_CASE_OBJECTS:
@@ -840,6 +845,22 @@ def gather(connection: Connection, readable: Readable, incident: dict[str, Any])
 
 def _names_any(obj: Mapping[str, Any], ids: set[str]) -> bool:
     return any(ref in ids for _, ref in structure_refs(obj))
+
+
+def _other_incident(object_id: str, root: str) -> bool:
+    return object_id != root and identifier_type(object_id) == "incident"
+
+
+def _joins_another_case(obj: Mapping[str, Any], root: str) -> bool:
+    """True for a relationship or sighting of another incident that does not name this
+    one: it belongs to that case (which the reader finds among the related cases). One
+    that joins the two incidents themselves stays, with the other incident as a node."""
+    if obj.get("type") not in ("relationship", "sighting"):
+        return False
+    ends = [obj.get("source_ref"), obj.get("target_ref"), obj.get("sighting_of_ref")]
+    if root in ends:
+        return False
+    return any(isinstance(end, str) and _other_incident(end, root) for end in ends)
 
 
 def load_case(
