@@ -501,3 +501,14 @@ def test_translations_follow_the_readers_language() -> None:
     english = {**narrative, "lang": "ja"}
     same = _localised(english, _translations(objects, "ja"), "ja")
     assert same.translation is None
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=_FIXTURE)
+@given(token=st.one_of(st.text(max_size=300), st.binary(max_size=200).map(lambda b: b.hex())))
+def test_hostile_tokens_are_refused_with_a_reason(node: ViewerNode, token: str) -> None:
+    with pytest.raises(RequestError) as refused:
+        list_cases(
+            node.store, node.policy("amber-reader"), CaseFilters(), limit=5, token=token,
+            pager=SIGNER, collections=node.collections,
+        )  # fmt: skip
+    assert refused.value.status == 400 and "next token" in str(refused.value)
