@@ -392,6 +392,11 @@ def test_cases_sharing_a_post_are_related_for_readers_of_both(node: ViewerNode) 
         assert f"URL {post['url']}" in related[node.own_incident]
         own = _related(case(node, who, node.own_incident, STIX_COLLECTION))
         assert SEAFOOD_INCIDENT in own
+        # The other case's relationship to the shared post belongs to that case: it is a
+        # related case, not part of this one's graph or bundle.
+        seafood = case(node, who, SEAFOOD_INCIDENT)
+        assert seafood is not None
+        assert node.own_incident not in {o["id"] for o in seafood.objects}
     # strict-red reads the STIX collection but may not see amber-reader's AMBER case.
     assert node.own_incident not in _related(case(node, "strict-red", SEAFOOD_INCIDENT))
 
@@ -447,3 +452,63 @@ def test_every_case_a_green_reader_sees_is_green_throughout(node: ViewerNode) ->
         _objects_are_visible_to_green(found)
         assert all(r.summary.tlp in GREEN_LEVELS for r in found.related)
         assert all(entry.kind != "withdrawal" for entry in found.timeline)
+
+
+def test_a_case_stops_at_its_size_bound_and_says_so(
+    node: ViewerNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from infoshare_server.viewer import cases as reader
+
+    whole = case(node, OPERATOR, SEAFOOD_INCIDENT)
+    assert whole is not None and not whole.truncated
+    monkeypatch.setattr(reader, "MAX_CASE_OBJECTS", 12)
+    cut = case(node, OPERATOR, SEAFOOD_INCIDENT)
+    assert cut is not None and cut.truncated
+    structural = [o for o in cut.objects if o["type"] not in ("identity", "marking-definition")]
+    assert len(structural) <= 12
+    assert {o["id"] for o in cut.objects} <= {o["id"] for o in whole.objects}
+
+
+def test_the_reader_needs_the_nodes_collections_outside_a_request() -> None:
+    from infoshare_server.storage import Store
+
+    with pytest.raises(CaseReadError, match="collections="):
+        list_cases(
+            Store.__new__(Store), None, CaseFilters(), limit=1, token=None,  # type: ignore[arg-type]
+            pager=SIGNER,
+        )  # fmt: skip
+
+
+def test_translations_follow_the_readers_language() -> None:
+    from infoshare_server.viewer.cases import _localised, _translations
+
+    narrative = {"type": "narrative", "id": "narrative--1", "name": "Name", "description": "Text"}
+    content = {
+        "type": "language-content", "id": "language-content--1", "object_ref": "narrative--1",
+        "contents": {"ja": {"description": "日本語"}, "ja-JP": {"description": "日本語 (JP)"},
+                     "th": {"name": "ชื่อ"}},
+    }  # fmt: skip
+    objects = [narrative, content]
+    exact = _localised(narrative, _translations(objects, "ja-JP"), "ja-JP")
+    assert (exact.translation_language, exact.translation) == ("ja-JP", "日本語 (JP)")
+    primary = _localised(narrative, _translations(objects, "ja"), "ja")
+    assert (primary.translation_language, primary.translation) == ("ja", "日本語")
+    name_only = _localised(narrative, _translations(objects, "th"), "th")
+    assert name_only.translation == "ชื่อ"
+    none = _localised(narrative, _translations(objects, "fr"), "fr")
+    assert none.translation is None and none.original == "Text"
+    # No translation into the language the text is already in.
+    english = {**narrative, "lang": "ja"}
+    same = _localised(english, _translations(objects, "ja"), "ja")
+    assert same.translation is None
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=_FIXTURE)
+@given(token=st.one_of(st.text(max_size=300), st.binary(max_size=200).map(lambda b: b.hex())))
+def test_hostile_tokens_are_refused_with_a_reason(node: ViewerNode, token: str) -> None:
+    with pytest.raises(RequestError) as refused:
+        list_cases(
+            node.store, node.policy("amber-reader"), CaseFilters(), limit=5, token=token,
+            pager=SIGNER, collections=node.collections,
+        )  # fmt: skip
+    assert refused.value.status == 400 and "next token" in str(refused.value)
