@@ -256,8 +256,9 @@ def rename_references(value: Any, renamed: Mapping[str, str]) -> None:
 
 
 def attach_to(candidates: list[str], present: list[str]) -> list[str]:
-    """The objects a kept-aside note names: the candidates that are in the output, else
-    the first incident or report there, else the first object there."""
+    """The objects a kept-aside note names (never none): the candidates that are in the
+    output, else the first incident or report there, else the first object there, else
+    the candidates themselves (a page pulled by sync: they may be in the collection)."""
     here = set(present)
     refs = [ref for ref in candidates if ref in here]
     if refs:
@@ -265,4 +266,4 @@ def attach_to(candidates: list[str], present: list[str]) -> list[str]:
     anchors = [i for i in present if i.startswith(("incident--", "report--"))]
     definitions = ("marking-definition--", "extension-definition--")
     others = [i for i in present if not i.startswith(definitions)]
-    return (anchors or others)[:1]
+    return (anchors or others)[:1] or candidates[:50]
