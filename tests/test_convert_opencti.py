@@ -292,7 +292,9 @@ def test_tlp_is_written_with_opencti_ids() -> None:
     markings = {m["id"]: m for m in of_type(out, "marking-definition")}
     assert set(markings) <= set(OPENCTI_TLP_IDS.values())
     clear = markings[OPENCTI_TLP_IDS["clear"]]
-    assert clear["name"] == "TLP:CLEAR" and clear["definition"] == {"tlp": "clear"}
+    # valid STIX for TLP 1.0 WHITE's id, and read by pycti as TLP:CLEAR
+    assert clear["name"] == "TLP:CLEAR" and clear["definition"] == {"tlp": "white"}
+    assert not [e for e in errors(out, mode="stix") if e.startswith("IS-109")]
     for obj in out["objects"]:
         for ref in obj.get("object_marking_refs", []):
             assert ref in markings, (obj["id"], ref)
