@@ -29,6 +29,7 @@ from infoshare_server.config import ConfigError, load_config
 from infoshare_server.ingest import _prepare
 from infoshare_server.storage import NewObject, insert_objects
 from infoshare_server.storage import _sync_tables as st
+from infoshare_server.storage._tables import objects as objects_table
 
 from infoshare.profile import (
     EXT_CHANNEL,
@@ -149,6 +150,11 @@ def test_pull_from_opencti_converts_on_the_way_in(tmp_path: Path, storage: str |
                 rejections = connection.execute(
                     sa.select(st.sync_rejections.c.object_id, st.sync_rejections.c.message)
                 ).all()
+                rows = connection.execute(
+                    sa.select(
+                        objects_table.c.object_id, objects_table.c.origin, objects_table.c.tlp
+                    )
+                ).all()
                 provenance = connection.execute(
                     sa.select(sa.func.count())
                     .select_from(st.provenance)
@@ -166,6 +172,12 @@ def test_pull_from_opencti_converts_on_the_way_in(tmp_path: Path, storage: str |
             first.stderr,
         )
         assert provenance == len(stored)
+        # The remote is the origin of all of it, and each row's TLP level is the one its
+        # converted marking states (TLP by origin then applies as to any pulled object).
+        assert {row.origin for row in rows} == {"remote:opencti"}
+        levels = {row.object_id: row.tlp for row in rows}
+        assert levels[by_type["incident"][0]["id"]] == "amber"
+        assert levels[by_type["narrative"][0]["id"]] == "clear"
 
         # Pulling everything again (watermark forgotten) converts the same objects to
         # the same objects: all duplicates, nothing new.
