@@ -98,6 +98,11 @@ OCTI_BOOKKEEPING: Final = frozenset(
     }
 )
 
+#: Kept-aside entries whose source property has another name, and the converter's own
+#: markers in a kept-aside note (what a Case-Incident was, what the converter added).
+_SOURCE_PROPERTY: Final = {"opencti_extension": "extensions", "mitre_extension": "extensions"}
+_MARKERS: Final = frozenset({"opencti_type", "infoshare_added"})
+
 #: Top-level forms of the bookkeeping fields above (pycti's export form).
 X_OPENCTI_BOOKKEEPING: Final = frozenset({"x_opencti_id", "x_opencti_stix_ids"})
 
@@ -462,7 +467,10 @@ class _Inbound:
             out.append(obj)
             if aside:
                 asides.append((obj, aside, [], obj))
-                for name in sorted(aside):
+                # Named by the source property they came from (OpenCTI's extensions are
+                # one property, "extensions"); the converter's own markers are not listed.
+                reported = {_SOURCE_PROPERTY.get(name, name) for name in aside} - _MARKERS
+                for name in sorted(reported):
                     self.kept.append(
                         KeptAside(
                             obj["id"],
