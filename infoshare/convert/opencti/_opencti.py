@@ -224,7 +224,13 @@ def standard_id(stix_type: str, identifying: dict[str, str]) -> str:
 
 
 def tlp_marking(level: str) -> dict[str, object]:
-    """The TLP marking-definition as pycti exports it (``definition_type`` "tlp")."""
+    """The TLP marking-definition in the form pycti exports (``definition_type`` "tlp").
+
+    pycti writes TLP:CLEAR on TLP 1.0 WHITE's id with ``{"tlp": "clear"}``, which STIX
+    2.1 forbids for that id (§7.2.1.4). Here it says ``{"tlp": "white"}``: valid STIX,
+    and pycti's import reads it as TLP:CLEAR all the same (``MarkingDefinition.
+    import_from_stix2`` replaces "TLP:WHITE" by "TLP:CLEAR").
+    """
     label = "TLP:" + level.upper()
     return {
         "type": "marking-definition",
@@ -233,5 +239,5 @@ def tlp_marking(level: str) -> dict[str, object]:
         "created": OPENCTI_TLP_CREATED,
         "definition_type": "tlp",
         "name": label,
-        "definition": {"tlp": level},
+        "definition": {"tlp": "white" if level == "clear" else level},
     }

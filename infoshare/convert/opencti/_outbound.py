@@ -18,8 +18,10 @@ from infoshare.convert.opencti._common import (
     bundle_id,
     extensions_of,
     kept_aside_note,
+    kept_aside_note_id,
     latest_timestamp,
     list_of,
+    point_object_refs,
     read_bundle,
     read_kept_aside,
     rename_references,
@@ -208,10 +210,14 @@ class _Outbound:
         notes: list[dict[str, Any]] = []
         # Notes an earlier conversion from OpenCTI wrote: OpenCTI's own properties go back.
         restored: dict[tuple[str, str], dict[str, Any]] = {}
+        carried: dict[str, str] = {}  # note id -> the object it carries whole
+        in_notes: dict[str, str] = {}  # object carried whole -> its note's id
         for obj in objects:
             body = read_kept_aside(obj)
             if body is not None:
                 restored[(body["object"], str(body.get("version", "")))] = body
+                if "whole_object" in body:
+                    carried[obj["id"]] = body["object"]
         for key, body in restored.items():
             if "whole_object" in body and body["whole_object"].get("id") == key[0]:
                 out.append(copy.deepcopy(body["whole_object"]))
@@ -271,6 +277,7 @@ class _Outbound:
                         obj, refs[:50], direction=DIRECTION, whole_object=original, created=created
                     )
                 )
+                in_notes[original["id"]] = kept_aside_note_id(DIRECTION, obj)
                 self._keep(
                     original,
                     f"{kind} object"
@@ -306,6 +313,8 @@ class _Outbound:
                 "the other colours on their TLP 1.0 ids, AMBER+STRICT on OpenCTI's own)"
             )
         objects_out = markings + out + notes
+        point_object_refs(objects_out, carried)
+        point_object_refs(out, in_notes)
         rename_references(objects_out, self.renamed)
         bundle = {"type": "bundle", "id": bundle_id(DIRECTION, objects_out), "objects": objects_out}
         report = ConversionReport(

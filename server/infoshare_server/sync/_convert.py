@@ -42,15 +42,24 @@ def convert_page(page: Page, convert_from: str, label: str) -> Page:
     """The page with its objects converted to the profile (see the module doc)."""
     convert = CONVERTERS[convert_from]
     try:
-        objects = list(convert(_bundle(page.objects)).output["objects"])
+        return replace(page, objects=list(convert(_bundle(page.objects)).output["objects"]))
     except ConversionError:
-        objects = []
-        for obj in page.objects:
-            try:
-                objects += convert(_bundle([obj])).output["objects"]
-            except ConversionError as exc:
-                LOG.warning(
-                    "%s: %s left unconverted: %s", label, str(obj.get("id"))[:80], exc.message
-                )
-                objects.append(obj)
-    return replace(page, objects=objects)
+        pass
+    # Find the objects the converter cannot read, then convert the others together (a
+    # page is converted as one bundle: markings, renamed ids and notes stay in context).
+    readable: list[dict[str, Any]] = []
+    unreadable: list[dict[str, Any]] = []
+    for obj in page.objects:
+        try:
+            convert(_bundle([obj]))
+        except ConversionError as exc:
+            LOG.warning("%s: %s left unconverted: %s", label, str(obj.get("id"))[:80], exc.message)
+            unreadable.append(obj)
+        else:
+            readable.append(obj)
+    try:
+        converted = list(convert(_bundle(readable)).output["objects"]) if readable else []
+    except ConversionError as exc:  # only together: convert none, let the ingest judge
+        LOG.warning("%s: page left unconverted: %s", label, exc.message)
+        converted, unreadable = [], page.objects
+    return replace(page, objects=converted + unreadable)
