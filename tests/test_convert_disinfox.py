@@ -118,3 +118,20 @@ def test_varied_incidents_never_crash(
 def test_malformed_bundles(data: dict[str, Any], message: str) -> None:
     with pytest.raises(ConversionError, match=message):
         converted(data)
+
+
+def test_the_authors_country_becomes_a_location_it_is_located_at() -> None:
+    options = ConversionOptions(tlp="green", author_name="Fictional Office", author_country="ph")
+    result = converted(options=options)
+    assert errors(dict(result.output)) == []
+    objects = {o["id"]: o for o in result.output["objects"]}
+    (link,) = [o for o in objects.values() if o.get("relationship_type") == "located-at"]
+    assert objects[link["source_ref"]]["name"] == "Fictional Office"
+    assert objects[link["target_ref"]]["country"] == "PH"
+
+
+def test_an_unknown_author_country_is_a_usage_error() -> None:
+    from infoshare.errors import UsageError
+
+    with pytest.raises(UsageError, match="not an ISO 3166-1 alpha-2 code"):
+        converted(options=ConversionOptions(author_name="X", author_country="Philippines"))

@@ -181,6 +181,41 @@ def author_identity(options: ConversionOptions, created: str) -> dict[str, Any] 
     return identity
 
 
+def author_location(
+    author: Mapping[str, Any], options: ConversionOptions, marking: str | None
+) -> list[dict[str, Any]]:
+    """The author's country (--author-country) as a location the identity is located at."""
+    if not options.author_country:
+        return []
+    code = options.author_country.strip().upper()
+    created = str(author["created"])
+    location: dict[str, Any] = {
+        "type": "location",
+        "spec_version": STIX_SPEC_VERSION,
+        "id": stable_id("location", "country", code),
+        "created": created,
+        "modified": created,
+        "created_by_ref": author["id"],
+        "name": countries()[code].name,
+        "country": code,
+    }
+    relationship: dict[str, Any] = {
+        "type": "relationship",
+        "spec_version": STIX_SPEC_VERSION,
+        "id": stable_id("relationship", author["id"], "located-at", location["id"]),
+        "created": created,
+        "modified": created,
+        "created_by_ref": author["id"],
+        "relationship_type": "located-at",
+        "source_ref": author["id"],
+        "target_ref": location["id"],
+    }
+    if marking is not None:
+        location["object_marking_refs"] = [marking]
+        relationship["object_marking_refs"] = [marking]
+    return [location, relationship]
+
+
 @dataclass
 class Report:
     """A :class:`ConversionReport` under construction."""

@@ -35,6 +35,7 @@ from infoshare.convert._support import (
     Report,
     aside_note,
     author_identity,
+    author_location,
     bundle,
     bundle_objects,
     country_code,
@@ -119,7 +120,7 @@ def disinfox_to_profile(data: Mapping[str, Any], options: ConversionOptions) -> 
     if author is not None:
         if marking is not None:
             author["object_marking_refs"] = [marking]
-        out.insert(0, author)
+        out[:0] = [author, *author_location(author, options, marking)]
     if aside:
         author_id = author["id"] if author is not None else None
         out.append(
