@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from infoshare.cli import convert as convert_cli
 from infoshare.cli.main import main
@@ -163,3 +165,26 @@ def test_the_installed_command_reads_stdin(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["type"] == "bundle"
     assert b"converted misp" in result.stderr
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    content=st.one_of(
+        st.binary(max_size=200),
+        st.builds(lambda b, n: MISP.read_bytes()[:n] + b, st.binary(max_size=8),
+                  st.integers(0, 4000)),
+    ),
+    source=st.sampled_from(["misp", "disinfox", "profile"]),
+)  # fmt: skip
+def test_any_bytes_give_an_exit_code_and_no_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, source: str
+) -> None:
+    path = tmp_path / "in.json"
+    path.write_bytes(content)
+    target = "navigator" if source == "profile" else "profile"
+    code = run("--from", source, "--to", target, str(path), "-o", str(tmp_path / "out.json"))
+    err = capsys.readouterr().err
+    assert code in (0, 1, 3), err
+    assert "Traceback" not in err and "internal error" not in err
