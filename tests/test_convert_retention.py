@@ -25,3 +25,11 @@ def test_a_cell_says_how_often_each_fate_happened() -> None:
     fate = Fate(kept=2, lost=1)
     fate.aside["note"] += 1
     assert fate.cell() == "kept (2) · kept aside: note (1) · lost (1)"
+
+
+def test_a_tlp_marking_is_kept_when_its_level_is() -> None:
+    from infoshare.markings import TLP_1_0_SUCCESSORS
+
+    one, (_, two) = next(iter(TLP_1_0_SUCCESSORS.items()))
+    assert found_in(one, f'{{"object_marking_refs": ["{two}"]}}')
+    assert not found_in(one, '{"object_marking_refs": []}')

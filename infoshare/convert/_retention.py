@@ -36,6 +36,7 @@ from typing import Any, Final
 from infoshare.convert._model import Conversion, ConversionOptions, ConversionReport
 from infoshare.convert._registry import DIRECTIONS, direction
 from infoshare.errors import UsageError
+from infoshare.stix.tlp import MARKING_LEVELS
 
 ROOT: Final = Path(__file__).resolve().parents[2]
 FIXTURES: Final = ROOT / "tests" / "data" / "bridges"
@@ -154,6 +155,9 @@ def _forms(value: Any) -> list[str]:
     if isinstance(value, int | float):
         return [f": {json.dumps(value)}", f'"{value}"']
     text = str(value)
+    level = MARKING_LEVELS.get(text)
+    if level is not None:  # a TLP marking is kept when the same level is, by any of its ids
+        return [f'"{mid}"' for mid, other in MARKING_LEVELS.items() if other == level]
     quoted = json.dumps(text, ensure_ascii=False)
     forms = [quoted, quoted.replace("\\", "\\\\").replace('"', '\\"')]
     if len(text) >= 12:
