@@ -35,6 +35,7 @@ def test_a_complete_conversion_writes_the_file_and_exits_0(
     err = capsys.readouterr().err
     assert "kept aside (" in err and "T0043 is not a technique of DISARM 1.6" in err
     assert "complete: nothing more is needed" in err
+    assert "profile check: the output passes profile mode" in err
     assert oct(out.stat().st_mode & 0o777) == oct(0o666 & ~_umask())
     assert not list(tmp_path.glob(".*.part"))
 
@@ -52,6 +53,7 @@ def test_what_is_still_needed_is_said_and_exits_1(
     assert code == 1
     err = capsys.readouterr().err
     assert "still needed" in err and "--tlp:" in err and "--author:" in err
+    assert "profile check:" in err and "error(s) remain" in err
 
 
 def test_the_report_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,7 +9,8 @@ as JSON with ``--report FILE`` (``-``: standard output, when ``-o`` is given).
 
 Exit codes are those of ``infoshare validate``: 0 converted and complete,
 1 converted but something is still needed (the report says what, and which
-option supplies it), 2 usage error, 3 the input cannot be read or is not a
+option supplies it) or, for ``--to profile``, the output does not pass
+profile mode yet, 2 usage error, 3 the input cannot be read or is not a
 document of the ``--from`` format. See docs/bridges.md and docs/cli.md.
 """
 
@@ -45,7 +46,8 @@ or - for standard input.
 EPILOG = """\
 exit codes:
   0    converted; nothing more is needed
-  1    converted, but the report lists something still needed (--tlp, --author...)
+  1    converted, but something is still needed (--tlp, --author...) or,
+       converting to the profile, the output does not pass profile mode yet
   2    usage error (unknown format, --from equal to --to, bridge not installed)
   3    the input cannot be read, or is not a document of the --from format
        (nothing is written)
@@ -104,7 +106,23 @@ def run(args: argparse.Namespace) -> int:
     if args.report is not None:
         write_json_report(result.report, args.report)
     sys.stderr.write(describe(result.report, args.output))
-    return ExitCode.OK if result.report.complete else ExitCode.FINDINGS
+    errors = profile_errors(result) if args.target == "profile" else 0
+    return ExitCode.OK if result.report.complete and not errors else ExitCode.FINDINGS
+
+
+def profile_errors(result: Conversion) -> int:
+    """Validate a profile output and say, in one line, whether it can be shared as it is."""
+    from infoshare.validation import validate
+
+    report = validate(dict(result.output), mode="profile")
+    if report.errors:
+        sys.stderr.write(
+            f"profile check: {report.errors} error(s) remain; see them with:"
+            " infoshare validate OUT\n"
+        )
+    else:
+        sys.stderr.write("profile check: the output passes profile mode\n")
+    return report.errors
 
 
 def read_document(name: str) -> dict[str, Any]:
