@@ -228,3 +228,40 @@ def test_a_disarm_technique_named_only_by_its_tag_is_found_by_value() -> None:
     }
     assert cited == {"T0049.003", "T0086.002"}  # T0043 (Chat Apps) is not in DISARM 1.6
     assert errors(dict(result.output)) == []
+
+
+def test_the_galaxy_table_is_well_formed_and_its_script_derives_it() -> None:
+    import importlib.util
+    import re
+
+    from tests._convert import ROOT
+
+    table = load(ROOT / "spec" / "reference" / "misp-galaxy-disarm-techniques.json")
+    assert table["header"]["galaxy_uuid"] == "fb0e6978-2647-5a95-8324-7ebfd2f88b67"
+    uuids = [row["uuid"] for row in table["clusters"]]
+    assert len(uuids) == len(set(uuids)) > 250
+    assert all(re.fullmatch(r"T\d{4}(\.\d{3})?", row["id"]) for row in table["clusters"])
+    spec = importlib.util.spec_from_file_location(
+        "derive_misp_galaxy", ROOT / "spec" / "reference" / "derive_misp_galaxy.py"
+    )
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    source = {
+        "type": "disarm-techniques",
+        "uuid": "fb0e6978-2647-5a95-8324-7ebfd2f88b67",
+        "version": 2,
+        "values": [
+            {"uuid": "b", "value": "Chat Apps", "description": "left out",
+             "meta": {"external_id": ["T0043"], "kill_chain": ["tactics:Select Channels"]}},
+            {"uuid": "a", "value": "Facilitate State Propaganda",
+             "meta": {"external_id": "T0002", "kill_chain": ["tactics:Plan Objectives"]}},
+        ],
+    }  # fmt: skip
+    derived = script.derive(source, "0" * 40)
+    assert derived["clusters"] == [
+        {"id": "T0002", "uuid": "a", "value": "Facilitate State Propaganda",
+         "tactic": "Plan Objectives"},
+        {"id": "T0043", "uuid": "b", "value": "Chat Apps", "tactic": "Select Channels"},
+    ]  # fmt: skip
+    assert derived["header"]["source_commit"] == "0" * 40
