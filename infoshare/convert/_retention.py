@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from infoshare.convert._model import Conversion, ConversionOptions, ConversionReport
-from infoshare.convert._registry import DIRECTIONS, direction
+from infoshare.convert._registry import DIRECTIONS, check_format, direction
 from infoshare.errors import UsageError
 from infoshare.stix.tlp import MARKING_LEVELS
 
@@ -275,7 +275,7 @@ def render() -> str:
 def _direction_section(source: str, target: str) -> list[str]:
     heading = [f"## {source} → {target}", ""]
     try:
-        convert = direction(source, target)  # type: ignore[arg-type]
+        convert = direction(check_format(source, "source"), check_format(target, "target"))
     except UsageError as exc:
         return [*heading, f"Not part of this build: {exc.message}.", ""]
     inputs = _inputs(source)
@@ -290,8 +290,8 @@ def _direction_section(source: str, target: str) -> list[str]:
         result = convert(data, OPTIONS)
         fates(items, result, table)
         if round_trip:
-            back = direction(target, "profile")(result.output, OPTIONS)  # type: ignore[arg-type]
-            fates(items, _back_conversion(back, result.report), back_table)
+            back = direction(check_format(target, "source"), "profile")(result.output, OPTIONS)
+            fates(items, _by_value_only(back), back_table)
     names = ", ".join(f"`{p.relative_to(ROOT)}`" for p in inputs)
     lines = [*heading, f"Over {len(inputs)} input(s): {names}.", ""]
     if round_trip:
@@ -307,9 +307,8 @@ def _direction_section(source: str, target: str) -> list[str]:
     return [*lines, ""]
 
 
-def _back_conversion(back: Conversion, outward: ConversionReport) -> Conversion:
-    """The way back, judged by value only: kept aside on the way out is not kept back."""
-    del outward
+def _by_value_only(back: Conversion) -> Conversion:
+    """The way back, judged by value only: what it keeps aside is not back in the profile."""
     report = ConversionReport(source=back.report.source, target=back.report.target,
                               converted=back.report.converted)  # fmt: skip
     return Conversion(output=back.output, report=report)
