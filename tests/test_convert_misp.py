@@ -265,3 +265,13 @@ def test_the_galaxy_table_is_well_formed_and_its_script_derives_it() -> None:
         {"id": "T0043", "uuid": "b", "value": "Chat Apps", "tactic": "Select Channels"},
     ]  # fmt: skip
     assert derived["header"]["source_commit"] == "0" * 40
+
+
+@pytest.mark.parametrize("path", sorted((BRIDGES / "opencti").glob("*.json")), ids=lambda p: p.name)
+def test_an_opencti_case_goes_to_misp_through_the_profile_and_back(path: Path) -> None:
+    options = ConversionOptions(tlp="amber", author_name="Fictional Office")
+    outward = convert(load(path), source="opencti", target="misp", options=options)
+    tags = {t["name"] for t in outward.output["Event"]["Tag"]}
+    assert any(tag.startswith("tlp:") for tag in tags)
+    back = convert(outward.output, source="misp", target="profile", options=options)
+    assert errors(dict(back.output)) == []

@@ -34,8 +34,10 @@ DISARM technique a stable id derived from the galaxy cluster's UUID.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
+import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -245,14 +247,14 @@ def misp_to_profile(data: Mapping[str, Any], options: ConversionOptions) -> Conv
     event = _event_of(data)
     report = Report("misp", "profile")
     marking = tlp_marking_id(options)
-    objects = _misp_stix_objects(data if "Event" in data else {"Event": event})
+    objects = _misp_stix_objects(data if "Event" in data else {"Event": event}, report)
     event_uuid = str(event.get("uuid") or "")
     incident_id = f"incident--{event_uuid}" if event_uuid else stable_id("incident", event["info"])
     aside: dict[str, dict[str, Any]] = {}
     out: list[dict[str, Any]] = []
     restored: list[dict[str, Any]] = []
     author_id = next((o["id"] for o in objects if o["type"] == "identity"), None)
-    event_markings: list[str] = []
+    event_markings: list[str] = _tlp_tags(event)
     case_refs: list[str] = []
     renamed: dict[str, str] = {}
     written: set[str] = set()
@@ -398,13 +400,49 @@ def _follow(
     return out
 
 
-def _misp_stix_objects(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+class _Messages(logging.Handler):
+    """Collects what misp-stix and pymisp log, for the report instead of the terminal."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _library_messages(report: Report | None) -> Iterator[None]:
+    """While misp-stix runs, its and pymisp's log lines become notes of the report."""
+    handler = _Messages()
+    loggers = [logging.getLogger(name) for name in ("pymisp", "misp_stix_converter")]
+    saved = [(lg.propagate, lg.level) for lg in loggers]
+    for lg in loggers:
+        lg.addHandler(handler)
+        lg.propagate = False
+        lg.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        for lg, (propagate, level) in zip(loggers, saved, strict=True):
+            lg.removeHandler(handler)
+            lg.propagate = propagate
+            lg.setLevel(level)
+        if report is not None:
+            for message in handler.messages:
+                report.note(f"misp-stix: {message}")
+
+
+def _misp_stix_objects(
+    document: Mapping[str, Any], report: Report | None = None
+) -> list[dict[str, Any]]:
     """misp-stix's STIX 2.1 form of the event, as plain JSON objects."""
     misp_stix = _misp_stix()
     parser = misp_stix.MISPtoSTIX21Parser()
     try:
-        parser.parse_misp_event(copy.deepcopy(dict(document)))
-        converted = json.loads(parser.bundle.serialize())
+        with _library_messages(report):
+            parser.parse_misp_event(copy.deepcopy(dict(document)))
+            converted = json.loads(parser.bundle.serialize())
     except Exception as exc:  # misp-stix raises many kinds on input it cannot read
         raise ConversionError(
             f"misp input: misp-stix cannot read the event: {type(exc).__name__}: {exc}",
@@ -757,7 +795,9 @@ def profile_to_misp(data: Mapping[str, Any], options: ConversionOptions) -> Conv
             continue
         if kind == "marking-definition":
             if obj["id"] in MARKING_LEVELS:
-                for_misp_stix.append(_tlp_1_0_form(obj["id"]))
+                one = _tlp_1_0_form(obj["id"])
+                if one is not None:  # TLP 1.0 has no AMBER+STRICT: _tags writes its tag
+                    for_misp_stix.append(one)
             continue
         if kind in _MISP_STIX_TYPES and kind != "relationship" and not _refers_to_mapped(obj):
             for_misp_stix.append(obj)
@@ -818,12 +858,31 @@ def _uuids_in(event: Mapping[str, Any]) -> set[str]:
     return found
 
 
-def _tlp_1_0_form(marking_id: str) -> dict[str, Any]:
-    """The TLP 1.0 marking of a level, which misp-stix turns into a tlp: tag."""
+#: MISP's tlp taxonomy values -> TLP 2.0 level.
+_TLP_TAGS: Final = {"white": "clear", "clear": "clear", "green": "green", "amber": "amber",
+                    "amber+strict": "amber+strict", "red": "red"}  # fmt: skip
+
+
+def _tlp_tags(event: Mapping[str, Any]) -> list[str]:
+    """The TLP 2.0 markings of the event's tlp: tags (tlp:amber+strict included)."""
+    found: list[str] = []
+    for tag in event.get("Tag", []) or []:
+        name = str(tag.get("name", "")).strip().lower() if isinstance(tag, dict) else ""
+        level = _TLP_TAGS.get(name.removeprefix("tlp:")) if name.startswith("tlp:") else None
+        if level is not None and TLP_2_0_IDS[level] not in found:
+            found.append(TLP_2_0_IDS[level])
+    return found
+
+
+def _tlp_1_0_form(marking_id: str) -> dict[str, Any] | None:
+    """The TLP 1.0 marking of a level, which misp-stix turns into a tlp: tag (None for
+    AMBER+STRICT, which TLP 1.0 does not have)."""
     from infoshare.stix.tlp import TLP_1_0_LEVELS
 
     level = MARKING_LEVELS[marking_id]
-    one = next(mid for mid, lvl in TLP_1_0_LEVELS.items() if lvl == level)
+    one = next((mid for mid, lvl in TLP_1_0_LEVELS.items() if lvl == level), None)
+    if one is None:
+        return None
     name = "white" if level == "clear" else level
     return {
         "type": "marking-definition",
@@ -853,9 +912,10 @@ def _misp_stix_event(objects: list[dict[str, Any]], report: Report) -> dict[str,
     try:
         parsed = stix2.parse(document, allow_custom=True)
         parser = misp_stix.ExternalSTIX2toMISPParser()
-        parser.load_stix_bundle(parsed)
-        parser.parse_stix_bundle()
-        event: dict[str, Any] = json.loads(parser.misp_event.to_json())
+        with _library_messages(report):
+            parser.load_stix_bundle(parsed)
+            parser.parse_stix_bundle()
+            event: dict[str, Any] = json.loads(parser.misp_event.to_json())
     except Exception as exc:  # stix2 and misp-stix raise many kinds
         raise ConversionError(
             f"profile input: misp-stix cannot convert it: {type(exc).__name__}: {exc}",
