@@ -482,15 +482,22 @@ JSON = st.recursive(
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(index=st.integers(min_value=0, max_value=40), key=st.text(max_size=12), value=JSON)
-def test_any_mutation_converts_or_fails_clearly(index: int, key: str, value: Any) -> None:
+@given(
+    index=st.integers(min_value=0, max_value=40),
+    existing=st.integers(min_value=0, max_value=30),
+    key=st.none() | st.text(max_size=12),
+    value=JSON,
+)
+def test_any_mutation_converts_or_fails_clearly(
+    index: int, existing: int, key: str | None, value: Any
+) -> None:
+    """A property of any object (one it has, or a new one) set to any JSON value."""
     for name in (PLATFORM, PYCTI):
         source = load(name)
         objects = source["objects"]
         target = objects[index % len(objects)]
         names = sorted(target)
-        chosen = names[hash(key) % len(names)] if key == "" else key
-        target[chosen] = value
+        target[names[existing % len(names)] if key is None else key] = value
         for direction in (opencti_to_profile, profile_to_opencti):
             try:
                 result = direction(copy.deepcopy(source))
