@@ -565,3 +565,12 @@ def test_wrong_types_in_any_property_the_converter_reads(name: str) -> None:
                         convert(source)
                     except ConversionError as exc:
                         assert exc.message
+
+
+def test_fimi_types_come_from_labels_and_incident_type_in_the_vocabulary() -> None:
+    source = load(PYCTI)
+    incident = of_type(source, "incident")[0]
+    incident.update(labels=["misinformation", "urgent"], incident_type="fraud-scam")
+    out = of_type(opencti_to_profile(source).output, "incident")[0]
+    assert out["extensions"][EXT_FIMI_INCIDENT]["fimi_types"] == ["misinformation", "fraud-scam"]
+    assert out["labels"] == ["misinformation", "urgent"]  # labels stay labels

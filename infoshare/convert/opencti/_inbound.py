@@ -13,6 +13,7 @@ import uuid
 from collections import Counter
 from typing import Any, Final
 
+from infoshare._spec_files import load_spec_json
 from infoshare.convert._model import (
     Conversion,
     ConversionOptions,
@@ -142,6 +143,12 @@ _CHANNEL_TYPE_OF_PLATFORM: Final = {
     "website": "website",
 }
 
+#: The profile's FIMI types (spec/vocabularies/fimi-type-ov.json).
+_FIMI_TYPES: Final = frozenset(
+    term["value"] if isinstance(term, dict) else term
+    for term in load_spec_json("vocabularies/fimi-type-ov.json")["terms"]
+)
+
 #: Country names (lower case) -> ISO 3166-1 alpha-2, for OpenCTI's location names.
 _COUNTRY_CODES: Final = {c.name.lower(): code for code, c in countries().items()}
 
@@ -258,6 +265,7 @@ class _Inbound:
     # --- per type ------------------------------------------------------------------
 
     def _incident(self, obj: dict[str, Any], where: str, aside: dict[str, Any]) -> None:
+        incident_type = expect(obj, "incident_type", str, where)
         for name in ("objective", "severity", "source", "incident_type"):
             if name in obj:
                 aside[name] = obj.pop(name)
@@ -266,8 +274,10 @@ class _Inbound:
                 obj.pop(name, None)  # copies of the extension's, written for OpenCTI
             return
         labels = string_list(obj, "labels", where)
-        fimi_words = {"disinformation", "misinformation", "malinformation", "influence-operation"}
-        fimi_types = [label for label in labels if label in fimi_words]
+        # The FIMI types OpenCTI can state: its labels and its incident type, where they
+        # are words of the profile's vocabulary (§11, fimi-type-ov).
+        words = [*labels, *([incident_type] if incident_type else [])]
+        fimi_types = list(dict.fromkeys(w for w in words if w in _FIMI_TYPES))
         extension: dict[str, Any] = {
             "extension_type": "property-extension",
             "determination": "suspected",
