@@ -23,7 +23,7 @@ from infoshare.convert._model import (
 )
 from infoshare.convert.opencti._common import (
     CONVERTER_NAMESPACE,
-    attach_to,
+    NoteAnchors,
     bundle_id,
     expect,
     extensions_of,
@@ -510,19 +510,26 @@ class _Inbound:
         rename_references(out, self.renamed)
         # A relationship to an object carried whole in a note goes with it.
         whole_ids = {self.renamed.get(o["id"], o["id"]) for o, aside, _, _ in asides if not aside}
-        for rel in [o for o in out if o["type"] == "relationship"]:
-            if rel.get("source_ref") in whole_ids or rel.get("target_ref") in whole_ids:
-                out.remove(rel)
-                asides.append((rel, {}, [rel["source_ref"]], rel))
-                self.kept.append(
-                    KeptAside(
-                        rel["id"],
-                        f"relationship '{rel.get('relationship_type')}'",
-                        "whole object in a kept-aside note on its source",
-                        "it links an object kept aside whole",
-                    )
+        linked = [
+            o
+            for o in out
+            if o["type"] == "relationship"
+            and (o.get("source_ref") in whole_ids or o.get("target_ref") in whole_ids)
+        ]
+        if linked:
+            gone = {id(rel) for rel in linked}
+            out[:] = [o for o in out if id(o) not in gone]
+        for rel in linked:
+            asides.append((rel, {}, [rel["source_ref"]], rel))
+            self.kept.append(
+                KeptAside(
+                    rel["id"],
+                    f"relationship '{rel.get('relationship_type')}'",
+                    "whole object in a kept-aside note on its source",
+                    "it links an object kept aside whole",
                 )
-        written = [o["id"] for o in out]
+            )
+        anchors = NoteAnchors([o["id"] for o in out])
         in_notes: dict[str, str] = {}
         for owner, aside, refs, marked_like in asides:
             whole = None if aside else owner
@@ -531,7 +538,7 @@ class _Inbound:
             out.append(
                 kept_aside_note(
                     owner,
-                    attach_to([self.renamed.get(r, r) for r in refs or [owner["id"]]], written),
+                    anchors.refs([self.renamed.get(r, r) for r in refs or [owner["id"]]]),
                     direction=DIRECTION,
                     properties=aside or None,
                     whole_object=whole,
