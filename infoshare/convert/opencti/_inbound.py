@@ -43,7 +43,6 @@ from infoshare.convert.opencti._opencti import (
     EXT_OCTI_SCO,
     OPENCTI_CASE_TYPES,
     OPENCTI_ONLY_TYPES,
-    OPENCTI_TLP_IDS,
     RENAMED_IN,
     TLP_LEVEL_OF_ID,
     TLP_LEVEL_OF_LABEL,
@@ -160,7 +159,6 @@ class _Inbound:
         self.notes: list[str] = []
         self.levels: dict[str, str] = {}
         self.opencti_tlp_seen = False
-        self.clear_on_white = False
         self.defaults: Counter[str] = Counter()
         #: OpenCTI ids the profile writes otherwise (a Case-Incident becomes a report).
         self.renamed: dict[str, str] = {}
@@ -170,13 +168,7 @@ class _Inbound:
     def _tlp_level(self, obj: dict[str, Any]) -> str | None:
         """The TLP level a marking-definition stands for, or None for other markings."""
         if obj["id"] in TLP_LEVEL_OF_ID:
-            level = TLP_LEVEL_OF_ID[obj["id"]]
-            if obj["id"] == OPENCTI_TLP_IDS["clear"] and str(obj.get("name", "")).upper() in (
-                "TLP:CLEAR",
-                "",
-            ):
-                self.clear_on_white = True
-            return level
+            return TLP_LEVEL_OF_ID[obj["id"]]
         kind = obj.get("definition_type")
         if isinstance(kind, str) and kind.lower() == "tlp":
             name = obj.get("name")
