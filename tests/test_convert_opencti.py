@@ -574,3 +574,23 @@ def test_fimi_types_come_from_labels_and_incident_type_in_the_vocabulary() -> No
     out = of_type(opencti_to_profile(source).output, "incident")[0]
     assert out["extensions"][EXT_FIMI_INCIDENT]["fimi_types"] == ["misinformation", "fraud-scam"]
     assert out["labels"] == ["misinformation", "urgent"]  # labels stay labels
+
+
+def test_x_opencti_fields_find_a_home_only_where_stix_has_one() -> None:
+    source = load(PYCTI)
+    account = {
+        "type": "user-account", "spec_version": "2.1",
+        "id": "user-account--0c8e5a57-6f0e-5d1a-9a3b-2f4c6e8a0b1c",
+        "account_login": "quickyield", "x_opencti_description": "Page admin",
+        "object_marking_refs": [OPENCTI_TLP_IDS["green"]],
+    }  # fmt: skip
+    source["objects"].append(account)
+    converted = opencti_to_profile(source)
+    out = next(o for o in converted.output["objects"] if o["id"] == account["id"])
+    assert "description" not in out  # STIX gives user-account none
+    assert (account["id"], "x_opencti_description") in {
+        (k.source, k.what) for k in converted.report.kept_aside
+    }
+    channel = of_type(converted.output, "channel")[0]
+    assert channel["aliases"] == ["QYD"]  # x_opencti_aliases, at home on a domain object
+    assert errors(converted.output) == []

@@ -236,7 +236,11 @@ class _Inbound:
             if name in X_OPENCTI_BOOKKEEPING:
                 continue
             home = X_OPENCTI_HOMES.get(name)
-            if home and home not in obj and obj["type"] not in ("relationship", "sighting"):
+            # Domain objects have both homes; of the observables only a post has a
+            # description (§6), and relationships and sightings have neither.
+            sdo = "created" in obj and obj["type"] not in ("relationship", "sighting")
+            post = obj["type"] == "media-content" and home == "description"
+            if home and home not in obj and (sdo or post):
                 obj[home] = value
             else:
                 aside[name] = value
