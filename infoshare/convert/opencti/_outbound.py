@@ -122,8 +122,8 @@ class _Outbound:
             moved[ext_id] = block
             self._keep(
                 obj,
-                f"extension {ext_id}",
-                "OpenCTI ignores extensions it does not define",
+                "extensions",
+                f"OpenCTI ignores extensions it does not define ({ext_id})",
                 "kept-aside note on the object",
             )
         if moved:
