@@ -482,15 +482,22 @@ JSON = st.recursive(
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(index=st.integers(min_value=0, max_value=40), key=st.text(max_size=12), value=JSON)
-def test_any_mutation_converts_or_fails_clearly(index: int, key: str, value: Any) -> None:
+@given(
+    index=st.integers(min_value=0, max_value=40),
+    existing=st.integers(min_value=0, max_value=30),
+    key=st.none() | st.text(max_size=12),
+    value=JSON,
+)
+def test_any_mutation_converts_or_fails_clearly(
+    index: int, existing: int, key: str | None, value: Any
+) -> None:
+    """A property of any object (one it has, or a new one) set to any JSON value."""
     for name in (PLATFORM, PYCTI):
         source = load(name)
         objects = source["objects"]
         target = objects[index % len(objects)]
         names = sorted(target)
-        chosen = names[hash(key) % len(names)] if key == "" else key
-        target[chosen] = value
+        target[names[existing % len(names)] if key is None else key] = value
         for direction in (opencti_to_profile, profile_to_opencti):
             try:
                 result = direction(copy.deepcopy(source))
@@ -558,3 +565,32 @@ def test_wrong_types_in_any_property_the_converter_reads(name: str) -> None:
                         convert(source)
                     except ConversionError as exc:
                         assert exc.message
+
+
+def test_fimi_types_come_from_labels_and_incident_type_in_the_vocabulary() -> None:
+    source = load(PYCTI)
+    incident = of_type(source, "incident")[0]
+    incident.update(labels=["misinformation", "urgent"], incident_type="fraud-scam")
+    out = of_type(opencti_to_profile(source).output, "incident")[0]
+    assert out["extensions"][EXT_FIMI_INCIDENT]["fimi_types"] == ["misinformation", "fraud-scam"]
+    assert out["labels"] == ["misinformation", "urgent"]  # labels stay labels
+
+
+def test_x_opencti_fields_find_a_home_only_where_stix_has_one() -> None:
+    source = load(PYCTI)
+    account = {
+        "type": "user-account", "spec_version": "2.1",
+        "id": "user-account--0c8e5a57-6f0e-5d1a-9a3b-2f4c6e8a0b1c",
+        "account_login": "quickyield", "x_opencti_description": "Page admin",
+        "object_marking_refs": [OPENCTI_TLP_IDS["green"]],
+    }  # fmt: skip
+    source["objects"].append(account)
+    converted = opencti_to_profile(source)
+    out = next(o for o in converted.output["objects"] if o["id"] == account["id"])
+    assert "description" not in out  # STIX gives user-account none
+    assert (account["id"], "x_opencti_description") in {
+        (k.source, k.what) for k in converted.report.kept_aside
+    }
+    channel = of_type(converted.output, "channel")[0]
+    assert channel["aliases"] == ["QYD"]  # x_opencti_aliases, at home on a domain object
+    assert errors(converted.output) == []

@@ -260,18 +260,25 @@ def rename_references(value: Any, renamed: Mapping[str, str]) -> None:
             stack.extend(item)
 
 
-def attach_to(candidates: list[str], present: list[str]) -> list[str]:
-    """The objects a kept-aside note names (never none): the candidates that are in the
-    output, else the first incident or report there, else the first object there, else
-    the candidates themselves (a page pulled by sync: they may be in the collection)."""
-    here = set(present)
-    refs = [ref for ref in candidates if ref in here]
-    if refs:
-        return refs[:50]
-    anchors = [i for i in present if i.startswith(("incident--", "report--"))]
-    definitions = ("marking-definition--", "extension-definition--")
-    others = [i for i in present if not i.startswith(definitions)]
-    return (anchors or others)[:1] or candidates[:50]
+class NoteAnchors:
+    """Which objects a kept-aside note names (never none), for one output.
+
+    The candidates that are in the output; else the first incident or report there;
+    else the first object there; else the candidates themselves (a page pulled by sync:
+    they may be in the collection already). Built once per conversion, so naming the
+    objects of many notes costs no more than the notes.
+    """
+
+    def __init__(self, present: list[str]) -> None:
+        self.present = set(present)
+        definitions = ("marking-definition--", "extension-definition--")
+        anchors = [i for i in present if i.startswith(("incident--", "report--"))]
+        others = [i for i in present if not i.startswith(definitions)]
+        self.fallback = (anchors or others)[:1]
+
+    def refs(self, candidates: list[str]) -> list[str]:
+        found = [ref for ref in candidates if ref in self.present]
+        return found[:50] or self.fallback or candidates[:50]
 
 
 def point_object_refs(objects: list[dict[str, Any]], replaced: Mapping[str, str]) -> None:

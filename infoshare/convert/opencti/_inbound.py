@@ -13,6 +13,7 @@ import uuid
 from collections import Counter
 from typing import Any, Final
 
+from infoshare._spec_files import load_spec_json
 from infoshare.convert._model import (
     Conversion,
     ConversionOptions,
@@ -22,7 +23,7 @@ from infoshare.convert._model import (
 )
 from infoshare.convert.opencti._common import (
     CONVERTER_NAMESPACE,
-    attach_to,
+    NoteAnchors,
     bundle_id,
     expect,
     extensions_of,
@@ -42,7 +43,6 @@ from infoshare.convert.opencti._opencti import (
     EXT_OCTI_SCO,
     OPENCTI_CASE_TYPES,
     OPENCTI_ONLY_TYPES,
-    OPENCTI_TLP_IDS,
     RENAMED_IN,
     TLP_LEVEL_OF_ID,
     TLP_LEVEL_OF_LABEL,
@@ -142,6 +142,12 @@ _CHANNEL_TYPE_OF_PLATFORM: Final = {
     "website": "website",
 }
 
+#: The profile's FIMI types (spec/vocabularies/fimi-type-ov.json).
+_FIMI_TYPES: Final = frozenset(
+    term["value"] if isinstance(term, dict) else term
+    for term in load_spec_json("vocabularies/fimi-type-ov.json")["terms"]
+)
+
 #: Country names (lower case) -> ISO 3166-1 alpha-2, for OpenCTI's location names.
 _COUNTRY_CODES: Final = {c.name.lower(): code for code, c in countries().items()}
 
@@ -153,7 +159,6 @@ class _Inbound:
         self.notes: list[str] = []
         self.levels: dict[str, str] = {}
         self.opencti_tlp_seen = False
-        self.clear_on_white = False
         self.defaults: Counter[str] = Counter()
         #: OpenCTI ids the profile writes otherwise (a Case-Incident becomes a report).
         self.renamed: dict[str, str] = {}
@@ -163,13 +168,7 @@ class _Inbound:
     def _tlp_level(self, obj: dict[str, Any]) -> str | None:
         """The TLP level a marking-definition stands for, or None for other markings."""
         if obj["id"] in TLP_LEVEL_OF_ID:
-            level = TLP_LEVEL_OF_ID[obj["id"]]
-            if obj["id"] == OPENCTI_TLP_IDS["clear"] and str(obj.get("name", "")).upper() in (
-                "TLP:CLEAR",
-                "",
-            ):
-                self.clear_on_white = True
-            return level
+            return TLP_LEVEL_OF_ID[obj["id"]]
         kind = obj.get("definition_type")
         if isinstance(kind, str) and kind.lower() == "tlp":
             name = obj.get("name")
@@ -237,7 +236,11 @@ class _Inbound:
             if name in X_OPENCTI_BOOKKEEPING:
                 continue
             home = X_OPENCTI_HOMES.get(name)
-            if home and home not in obj and obj["type"] not in ("relationship", "sighting"):
+            # Domain objects have both homes; of the observables only a post has a
+            # description (§6), and relationships and sightings have neither.
+            sdo = "created" in obj and obj["type"] not in ("relationship", "sighting")
+            post = obj["type"] == "media-content" and home == "description"
+            if home and home not in obj and (sdo or post):
                 obj[home] = value
             else:
                 aside[name] = value
@@ -258,6 +261,7 @@ class _Inbound:
     # --- per type ------------------------------------------------------------------
 
     def _incident(self, obj: dict[str, Any], where: str, aside: dict[str, Any]) -> None:
+        incident_type = expect(obj, "incident_type", str, where)
         for name in ("objective", "severity", "source", "incident_type"):
             if name in obj:
                 aside[name] = obj.pop(name)
@@ -266,8 +270,10 @@ class _Inbound:
                 obj.pop(name, None)  # copies of the extension's, written for OpenCTI
             return
         labels = string_list(obj, "labels", where)
-        fimi_words = {"disinformation", "misinformation", "malinformation", "influence-operation"}
-        fimi_types = [label for label in labels if label in fimi_words]
+        # The FIMI types OpenCTI can state: its labels and its incident type, where they
+        # are words of the profile's vocabulary (§11, fimi-type-ov).
+        words = [*labels, *([incident_type] if incident_type else [])]
+        fimi_types = list(dict.fromkeys(w for w in words if w in _FIMI_TYPES))
         extension: dict[str, Any] = {
             "extension_type": "property-extension",
             "determination": "suspected",
@@ -500,19 +506,26 @@ class _Inbound:
         rename_references(out, self.renamed)
         # A relationship to an object carried whole in a note goes with it.
         whole_ids = {self.renamed.get(o["id"], o["id"]) for o, aside, _, _ in asides if not aside}
-        for rel in [o for o in out if o["type"] == "relationship"]:
-            if rel.get("source_ref") in whole_ids or rel.get("target_ref") in whole_ids:
-                out.remove(rel)
-                asides.append((rel, {}, [rel["source_ref"]], rel))
-                self.kept.append(
-                    KeptAside(
-                        rel["id"],
-                        f"relationship '{rel.get('relationship_type')}'",
-                        "whole object in a kept-aside note on its source",
-                        "it links an object kept aside whole",
-                    )
+        linked = [
+            o
+            for o in out
+            if o["type"] == "relationship"
+            and (o.get("source_ref") in whole_ids or o.get("target_ref") in whole_ids)
+        ]
+        if linked:
+            gone = {id(rel) for rel in linked}
+            out[:] = [o for o in out if id(o) not in gone]
+        for rel in linked:
+            asides.append((rel, {}, [rel["source_ref"]], rel))
+            self.kept.append(
+                KeptAside(
+                    rel["id"],
+                    f"relationship '{rel.get('relationship_type')}'",
+                    "whole object in a kept-aside note on its source",
+                    "it links an object kept aside whole",
                 )
-        written = [o["id"] for o in out]
+            )
+        anchors = NoteAnchors([o["id"] for o in out])
         in_notes: dict[str, str] = {}
         for owner, aside, refs, marked_like in asides:
             whole = None if aside else owner
@@ -521,7 +534,7 @@ class _Inbound:
             out.append(
                 kept_aside_note(
                     owner,
-                    attach_to([self.renamed.get(r, r) for r in refs or [owner["id"]]], written),
+                    anchors.refs([self.renamed.get(r, r) for r in refs or [owner["id"]]]),
                     direction=DIRECTION,
                     properties=aside or None,
                     whole_object=whole,

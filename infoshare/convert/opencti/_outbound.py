@@ -122,8 +122,8 @@ class _Outbound:
             moved[ext_id] = block
             self._keep(
                 obj,
-                f"extension {ext_id}",
-                "OpenCTI ignores extensions it does not define",
+                "extensions",
+                f"OpenCTI ignores extensions it does not define ({ext_id})",
                 "kept-aside note on the object",
             )
         if moved:
@@ -203,9 +203,12 @@ class _Outbound:
     def run(self, objects: list[dict[str, Any]]) -> Conversion:
         created = latest_timestamp(objects)
         kept_types = {o["id"] for o in objects if o["type"] in OPENCTI_TYPES}
+        # Where a note goes when what it carries names nothing OpenCTI holds: the case.
         anchors = [o["id"] for o in objects if o["type"] == "incident"] + [
             o["id"] for o in objects if o["type"] == "report"
         ]
+        others = sorted(i for i in kept_types if not i.startswith("marking-definition--"))
+        fallback = (anchors or others)[:1]
         out: list[dict[str, Any]] = []
         notes: list[dict[str, Any]] = []
         # Notes an earlier conversion from OpenCTI wrote: OpenCTI's own properties go back.
@@ -253,19 +256,13 @@ class _Outbound:
                     )
                 whole = not opencti_accepts(ends[0], rel, ends[2])
             if whole:
-                refs = (
-                    [
-                        r
-                        for r in reference_ids(original)
-                        if r in kept_types
-                        and r != original.get("created_by_ref")
-                        and not r.startswith(("marking-definition--", "relationship--"))
-                    ]
-                    or anchors[:1]
-                    or [o for o in sorted(kept_types) if not o.startswith("marking-definition--")][
-                        :1
-                    ]
-                )
+                refs = [
+                    r
+                    for r in reference_ids(original)
+                    if r in kept_types
+                    and r != original.get("created_by_ref")
+                    and not r.startswith(("marking-definition--", "relationship--"))
+                ] or fallback
                 if not refs:
                     raise ConversionError(
                         f"{where}: {original['id']} has no home in OpenCTI and the bundle has no "

@@ -1,5 +1,7 @@
 """Conversion on the way in: pages pulled from a remote that does not speak the profile.
 
+Implements docs/adr/0018-sync-converts-opencti-on-the-way-in.md.
+
 A ``[[remotes]]`` entry with ``convert_from = "opencti"`` is an OpenCTI TAXII 2.1
 collection. Each page it serves is converted with the library's OpenCTI bridge
 (:func:`infoshare.convert.opencti.opencti_to_profile`, docs/bridges-opencti.md) before the
