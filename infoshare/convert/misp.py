@@ -313,19 +313,19 @@ def misp_to_profile(data: Mapping[str, Any], options: ConversionOptions) -> Conv
         report.note(
             f"{len(restored)} objects written by infoshare into the event came back as they were"
         )
+    incident = _incident_from(event, incident_id, author_id, report)
     for cluster in _tagged_only(event, {*renamed, *aside}):
-        pseudo = {
+        tagged = {
             "id": f"x-misp-galaxy-cluster--{cluster.uuid}",
-            "created": objects[0]["created"] if objects and "created" in objects[0] else None,
-            "modified": objects[0]["modified"] if objects and "modified" in objects[0] else None,
+            "created": incident["created"],
+            "modified": incident["created"],
+            "x_misp_value": cluster.value,
+            "x_misp_meta": {"external_id": [cluster.technique_id]},
         }
-        pseudo["created"] = pseudo["created"] or _timestamp(event.get("date"))
-        pseudo["modified"] = pseudo["modified"] or pseudo["created"]
-        technique = _technique_from(pseudo, aside, report)
+        technique = _technique_from(tagged, aside, report)
         if technique is not None:
             out.append(technique)
             case_refs.append(technique["id"])
-    incident = _incident_from(event, incident_id, author_id, report)
     _aside_event_fields(event, incident_id, objects, aside, report)
     present = {o["id"] for o in out} | {o["id"] for o in restored}
     if incident_id not in present:
