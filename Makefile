@@ -5,21 +5,36 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+SITE       := build/spec-site
+SITE_STAMP := $(SITE)/build-info.json
+SPEC_FILES := $(shell find spec -type f -not -name '*.pyc' -not -path '*/__pycache__/*' 2>/dev/null)
 
-.PHONY: run validate test browsers lint typecheck unit bench bench-node clean
+.PHONY: run spec-site validate test browsers lint typecheck unit bench bench-node clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "error: no python3.11 found; run make PYTHON=/path/to/python3.11"; exit 2; }
 	@$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 11))" || { echo "error: $(PYTHON) is older than Python 3.11"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,server]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,server,site]'
 	@touch $(STAMP)
 
 ## The main job: start a demo TAXII 2.1 node on SQLite (data in .demo/) with the
 ## example cases loaded, print its discovery URL and credentials, serve until Ctrl-C.
-run: $(STAMP)
-	$(BIN)/infoshare node demo --data-dir .demo --examples examples
+run: $(STAMP) $(SITE_STAMP)
+	$(BIN)/infoshare node demo --data-dir .demo --examples examples --spec-site $(SITE)
+
+## The published site of the profile (HTML, the whole profile as a PDF, the two-page
+## brief) in build/spec-site/; the node serves it at /spec/. Needs Debian's Chromium
+## for the PDFs.
+spec-site: $(STAMP)
+	$(BIN)/infoshare spec-site build --out $(SITE)
+
+## For `make run`: rebuilt only when a file of spec/ changed since the last build. A
+## failed build does not stop the demo; its /spec/ page then says how to build the site.
+$(SITE_STAMP): $(STAMP) $(SPEC_FILES)
+	@$(BIN)/infoshare spec-site build --out $(SITE) || \
+	  echo "note: the profile site was not built (see above); the demo node says so at /spec/"
 
 ## Validate the example cases and print a readable report.
 validate: $(STAMP)

@@ -12,8 +12,11 @@ mkdocs is an optional dependency (the ``site`` extra); it is imported only here.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import logging
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -38,6 +41,7 @@ __all__ = [
     "BRIEF_PDF",
     "BUILD_INFO",
     "PROFILE_PDF",
+    "LinkReport",
     "SiteBuild",
     "build_site",
     "check_links",
@@ -46,6 +50,7 @@ __all__ = [
 
 #: The file at the root of a built site that says what it was built from.
 BUILD_INFO = "build-info.json"
+
 
 @dataclass
 class SiteBuild:
@@ -107,6 +112,26 @@ def _mkdocs(config_file: Path, docs: Path, site: Path) -> None:
         )
 
 
+_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S)
+
+
+def inline_script_hashes(site: Path) -> list[str]:
+    """The CSP hashes (``sha256-…``) of every inline script of the site's pages.
+
+    The theme writes a few small inline scripts (colour scheme, page scope); the node
+    allows exactly these in its Content-Security-Policy and no other inline script.
+    """
+    hashes: set[str] = set()
+    for page in site.rglob("*.html"):
+        for match in _SCRIPT.finditer(page.read_text(encoding="utf-8")):
+            attrs = match["attrs"]
+            if "src=" in attrs or "application/json" in attrs or not match["body"].strip():
+                continue
+            digest = hashlib.sha256(match["body"].encode("utf-8")).digest()
+            hashes.add("sha256-" + base64.b64encode(digest).decode("ascii"))
+    return sorted(hashes)
+
+
 def _profile_pages(site: Path) -> list[Path]:
     names = [
         "profile/index.html",
@@ -149,9 +174,7 @@ def _pdfs(site: Path, release: Release, chromium: str) -> list[Path]:
     return [profile_pdf, brief_pdf]
 
 
-def build_site(
-    out: Path, *, chromium: str | None = None, spec: Path | None = None
-) -> SiteBuild:
+def build_site(out: Path, *, chromium: str | None = None, spec: Path | None = None) -> SiteBuild:
     """Build the published site of the profile into ``out`` (replaced if it exists).
 
     Raises :class:`SpecDataError` when the site has a warning, a broken link or
@@ -171,9 +194,12 @@ def build_site(
         raise UsageError(f"{out}: the site cannot be built into or over the spec folder")
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out} exists and is not a folder")
-    if out.exists() and any(out.iterdir()) and not (out / BUILD_INFO).is_file() and not (
-        out / "index.html"
-    ).is_file():
+    if (
+        out.exists()
+        and any(out.iterdir())
+        and not (out / BUILD_INFO).is_file()
+        and not (out / "index.html").is_file()
+    ):
         raise UsageError(
             f"{out} is a folder with other files; it is replaced by the build",
             hint="name an empty or new folder, or a folder that holds an earlier build",
@@ -194,6 +220,7 @@ def build_site(
                 f"the profile site has {len(report.broken)} broken link(s):\n  "
                 + "\n  ".join(report.broken[:20])
             )
+        hashes = inline_script_hashes(built)
         shutil.rmtree(out, ignore_errors=True)
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(built, out)
@@ -202,6 +229,7 @@ def build_site(
         "release_date": release.date,
         "built_at": datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "pages": report.pages,
+        "csp_script_hashes": hashes,
     }
     (out / BUILD_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     return SiteBuild(

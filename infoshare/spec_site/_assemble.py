@@ -97,7 +97,11 @@ def _rewrite_links(spec: Path, repo_root: Path | None, docs: Path) -> None:
                 index = "README.md" if (resolved / "README.md").is_file() else "index.md"
                 changed = True
                 return f"]({target.rstrip('/')}/{index}{match['anchor'] or ''})"
-            if repo_root is None or not resolved.is_relative_to(repo_root) or not resolved.is_file():
+            if (
+                repo_root is None
+                or not resolved.is_relative_to(repo_root)
+                or not resolved.is_file()
+            ):
                 raise SpecDataError(
                     f"{source}: the link {target!r} leaves the spec folder and its target"
                     " is not available to publish",
@@ -212,7 +216,9 @@ def _checks_page(spec: Path) -> str:
             for fixture in mine:
                 path = str(fixture["path"])
                 if not (spec / "conformance" / path).is_file():
-                    raise SpecDataError(f"spec/conformance/index.json lists {path}, which is missing")
+                    raise SpecDataError(
+                        f"spec/conformance/index.json lists {path}, which is missing"
+                    )
                 verdict = "must fail" if fixture["verdict"] == "fail" else "must pass"
                 name = html.escape(Path(path).name)
                 lines.append(f"- [`{name}`](conformance/{path}): {verdict}")
@@ -257,9 +263,7 @@ def assemble(spec: Path, pages: Path, docs: Path, release: Release, repo_root: P
     (docs / "README.md").write_text(
         # In the repository the landing page links the site's own pages under site/pages/;
         # in the site they sit at the root.
-        landing.replace(DOWNLOADS_MARKER, _downloads_block(release)).replace(
-            "](site/pages/", "]("
-        ),
+        landing.replace(DOWNLOADS_MARKER, _downloads_block(release)).replace("](site/pages/", "]("),
         encoding="utf-8",
     )
     (docs / "checks.md").write_text(_checks_page(spec), encoding="utf-8")

@@ -93,7 +93,7 @@ def print_page(site: Path, pages: list[Path], title_block: str) -> Path:
     parts = []
     for number, page in enumerate(pages):
         body = _LOCAL_HREF.sub("", _article(page))
-        body = _IDS.sub(lambda m, n=number: f' id="p{n}-{m[1]}"', body)
+        body = _IDS.sub(f' id="p{number}-\\1"', body)
         parts.append(f'<section class="print-page">{body}</section>')
     document = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>The infoshare FIMI exchange profile</title>
