@@ -31,7 +31,7 @@ DOWNLOADS_MARKER = "<!-- site: downloads -->"
 PROFILE_PDF = "pdf/infoshare-profile.pdf"
 BRIEF_PDF = "pdf/infoshare-brief.pdf"
 
-_LINK = re.compile(r"\]\((?P<target>[^)\s#]+)(?P<anchor>#[^)\s]*)?\)")
+_LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<target>[^)\s#]+)(?P<anchor>#[^)\s]*)?\)")
 _RELEASE = re.compile(r"^## \[(?P<version>[^\]]+)\] - (?P<date>\d{4}-\d{2}-\d{2})\s*$", re.M)
 
 
@@ -96,16 +96,16 @@ def _rewrite_links(spec: Path, repo_root: Path | None, docs: Path) -> None:
                 # A folder: its README, or the file list the builder writes for it.
                 index = "README.md" if (resolved / "README.md").is_file() else "index.md"
                 changed = True
-                return f"]({target.rstrip('/')}/{index}{match['anchor'] or ''})"
-            if (
-                repo_root is None
-                or not resolved.is_relative_to(repo_root)
-                or not resolved.is_file()
-            ):
+                return f"[{match['text']}]({target.rstrip('/')}/{index}{match['anchor'] or ''})"
+            if repo_root is None or not resolved.is_relative_to(repo_root):
+                # An installed package ships spec/ alone: the text stays, without the link.
+                changed = True
+                return match["text"]
+            if not resolved.is_file():
                 raise SpecDataError(
-                    f"{source}: the link {target!r} leaves the spec folder and its target"
-                    " is not available to publish",
-                    hint="link to a file inside spec/, or to a web address",
+                    f"{source}: the link {target!r} leaves the spec folder and names no file",
+                    hint="link to a file inside spec/, to a file of the repository, or to a web"
+                    " address",
                 )
             copy = docs / "repository" / resolved.relative_to(repo_root)
             copy.parent.mkdir(parents=True, exist_ok=True)
@@ -114,7 +114,7 @@ def _rewrite_links(spec: Path, repo_root: Path | None, docs: Path) -> None:
             relative = Path(*([".."] * (len(page.relative_to(docs).parts) - 1))) / copy.relative_to(
                 docs
             )
-            return f"]({relative.as_posix()}{match['anchor'] or ''})"
+            return f"[{match['text']}]({relative.as_posix()}{match['anchor'] or ''})"
 
         text = _LINK.sub(rewrite, text)
         if changed:

@@ -4,6 +4,17 @@
    the site's browser test and the PDF step wait for. */
 (function () {
   "use strict";
+  /* A diagram wider than the column is drawn at a little over half its natural size
+     (labels stay legible) and scrolls in its box; a narrow one keeps its size. */
+  function size(node) {
+    var svg = node.querySelector("svg");
+    var box = svg && svg.viewBox && svg.viewBox.baseVal;
+    if (!box || !box.width) { return; }
+    var column = node.clientWidth || box.width;
+    var width = Math.min(box.width, Math.max(column, box.width * 0.55));
+    svg.style.width = Math.round(width) + "px";
+    svg.removeAttribute("height");
+  }
   function render() {
     var nodes = Array.prototype.slice.call(
       document.querySelectorAll("div.infoshare-diagram:not([data-rendered])"));
@@ -15,13 +26,14 @@
       startOnLoad: false,
       securityLevel: "strict",
       theme: "neutral",
-      flowchart: { htmlLabels: false, useMaxWidth: true }
+      flowchart: { htmlLabels: false, useMaxWidth: false }
     });
     var pending = nodes.map(function (node, index) {
       var source = node.textContent;
       var id = "infoshare-diagram-" + index + "-" + Date.now();
       return window.mermaid.render(id, source).then(function (result) {
         node.innerHTML = result.svg;
+        size(node);
         node.setAttribute("data-rendered", "ok");
       }, function (error) {
         node.setAttribute("data-rendered", "error");
