@@ -137,8 +137,7 @@ def test_policy_staff_reading_path(node: RunningNode, browser: object) -> None:
     diagrams = _diagrams(driver)
     assert diagrams and all(d == ("ok", True) for d in diagrams), diagrams
     driver.execute_script(  # type: ignore[attr-defined]
-        "document.querySelector('div.infoshare-diagram').scrollIntoView();"
-        " window.scrollBy(0, -80);"
+        "document.querySelector('div.infoshare-diagram').scrollIntoView(); window.scrollBy(0, -80);"
     )
     _shot(driver, "overview-diagram")
 
