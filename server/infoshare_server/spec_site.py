@@ -181,9 +181,8 @@ def page(path: str = "") -> Response:
     ):
         # A folder named without its slash: the pages' relative links need the slash.
         return _headers(_redirect(f"{PREFIX}/{path}/"), state)
+    # Werkzeug adds "; charset=utf-8" to text types itself.
     mimetype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-    if mimetype.startswith("text/") or mimetype in ("application/javascript", "application/json"):
-        mimetype += "; charset=utf-8"
     response = send_file(target, mimetype=mimetype, conditional=True, max_age=0)
     return _headers(response, state)
 

@@ -89,7 +89,7 @@ def test_the_site_is_public_with_security_headers(node: RunningNode) -> None:
     response = requests.get(node.url("spec/"), timeout=10)
     assert response.status_code == 200
     assert "Profile home" in response.text
-    assert response.headers["Content-Type"].startswith("text/html")
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     csp = response.headers["Content-Security-Policy"]
     assert "default-src 'self'" in csp
     assert "script-src 'self' 'sha256-" + "A" * 43 + "='" in csp
