@@ -79,7 +79,9 @@ def install(app: Flask, folder: Path | None) -> None:
     """Register ``/spec/`` on ``app`` for the site in ``folder`` (logs a warning if unusable)."""
     state = load_site(folder)
     if state.problem is not None:
-        log.warning(
+        # Not configured at all is a choice (info); configured but unusable is a fault.
+        log.log(
+            logging.INFO if folder is None else logging.WARNING,
             "the profile site is not served at %s/: %s; build it with"
             " `infoshare spec-site build --out DIR` and set [spec_site] folder = DIR",
             PREFIX,
