@@ -224,6 +224,13 @@ def test_the_command_refuses_to_overwrite_a_folder_that_is_no_site(
     assert (tmp_path / "precious.txt").read_text(encoding="utf-8") == "keep me"
 
 
+def test_the_site_is_never_built_into_the_spec_folder(tmp_path: Path) -> None:
+    _need_site_tools()
+    for out in (spec_dir() / "site-build", spec_dir().parent):
+        with pytest.raises(UsageError, match="cannot be built into or over the spec folder"):
+            build_site(out, chromium=str(CHROMIUM))
+
+
 def test_a_missing_chromium_is_explained(tmp_path: Path) -> None:
     _need_site_tools()
     with pytest.raises(UsageError, match="Chromium is needed"):

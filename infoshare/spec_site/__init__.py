@@ -194,14 +194,9 @@ def build_site(out: Path, *, chromium: str | None = None, spec: Path | None = No
         raise UsageError(f"{out}: the site cannot be built into or over the spec folder")
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out} exists and is not a folder")
-    if (
-        out.exists()
-        and any(out.iterdir())
-        and not (out / BUILD_INFO).is_file()
-        and not (out / "index.html").is_file()
-    ):
+    if out.exists() and any(out.iterdir()) and not (out / BUILD_INFO).is_file():
         raise UsageError(
-            f"{out} is a folder with other files; it is replaced by the build",
+            f"{out} is a folder with other files, and the build replaces the whole folder",
             hint="name an empty or new folder, or a folder that holds an earlier build",
         )
     with tempfile.TemporaryDirectory(prefix="infoshare-site-") as temporary:

@@ -136,6 +136,11 @@ def test_policy_staff_reading_path(node: RunningNode, browser: object) -> None:
     assert _h1(driver) == "2 Overview"
     diagrams = _diagrams(driver)
     assert diagrams and all(d == ("ok", True) for d in diagrams), diagrams
+    # The overview is wider than the column: it scrolls in its box and takes keyboard focus.
+    assert driver.execute_script(  # type: ignore[attr-defined]
+        "const d = document.querySelector('div.infoshare-diagram');"
+        " return d.scrollWidth > d.clientWidth && d.tabIndex === 0"
+    )
     driver.execute_script(  # type: ignore[attr-defined]
         "document.querySelector('div.infoshare-diagram').scrollIntoView(); window.scrollBy(0, -80);"
     )

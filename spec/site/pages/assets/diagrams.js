@@ -14,6 +14,12 @@
     var width = Math.min(box.width, Math.max(column, box.width * 0.55));
     svg.style.width = Math.round(width) + "px";
     svg.removeAttribute("height");
+    if (width > column + 1) {
+      /* Keyboard users scroll a wide diagram with the arrow keys once it has focus. */
+      node.setAttribute("tabindex", "0");
+      node.setAttribute("role", "group");
+      node.setAttribute("aria-label", "Diagram, wider than the page: scroll sideways");
+    }
   }
   function render() {
     var nodes = Array.prototype.slice.call(
