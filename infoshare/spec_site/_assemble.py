@@ -12,6 +12,7 @@ import html
 import json
 import re
 import shutil
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,6 +154,24 @@ def _section_page(section: str, pages: dict[str, str]) -> str:
     return page
 
 
+def _slug(heading: str) -> str:
+    """The id mkdocs' table-of-contents extension gives a heading (its default slugify)."""
+    text = re.sub(r"[`*_]", "", heading)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^\w\s-]", "", text).strip().lower()
+    return re.sub(r"[-\s]+", "-", text)
+
+
+def _section_anchor(spec: Path, section: str, pages: dict[str, str]) -> str:
+    """``#id`` of the heading of a numbered subsection (12.1, 13.2.1), "" for a whole section."""
+    if "." not in section:
+        return ""
+    source = spec / _section_page(section, pages)
+    heading = re.compile(rf"^#{{2,6}} {re.escape(section)} (.+)$", re.M)
+    match = heading.search(source.read_text(encoding="utf-8"))
+    return f"#{_slug(section + ' ' + match[1])}" if match else ""
+
+
 def _checks_page(spec: Path) -> str:
     """The table of conformance checks, each linked to its section and its fixtures."""
     try:
@@ -191,7 +210,7 @@ def _checks_page(spec: Path) -> str:
     for check in catalogue.get("checks", []):
         check_id = str(check["id"])
         section = str(check["section"])
-        page = _section_page(section, pages)
+        page = _section_page(section, pages) + _section_anchor(spec, section, pages)
         level = str(check["level"])
         lines += [
             f"## {check_id} {check['title']} {{#{check_id.lower()}}}",
