@@ -176,6 +176,16 @@ def test_policy_staff_reading_path(node: RunningNode, browser: object) -> None:
     assert driver.find_elements(By.CSS_SELECTOR, "div[lang='ja'] h2")  # type: ignore[attr-defined]
     assert "informative translation" in driver.find_element(By.TAG_NAME, "body").text  # type: ignore[attr-defined]
 
+    # The theme's search runs in a worker of the site itself, allowed by the node's CSP.
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(node.url("spec/"))  # type: ignore[attr-defined]
+    driver.find_element(By.CSS_SELECTOR, "label.md-search__icon, .md-search__input").click()  # type: ignore[attr-defined]
+    driver.find_element(By.CSS_SELECTOR, ".md-search__input").send_keys("withdrawal")  # type: ignore[attr-defined]
+    WebDriverWait(driver, 20).until(  # type: ignore[arg-type]
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".md-search-result__item")
+    )
+
     assert _console_problems(driver) == []
     assert outside_requests(driver, origin) == []
 

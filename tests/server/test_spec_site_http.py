@@ -113,6 +113,16 @@ def test_folders_are_served_with_their_slash(node: RunningNode) -> None:
     assert page.status_code == 200 and "1 Scope" in page.text
 
 
+def test_head_is_answered_and_writes_are_refused(node: RunningNode) -> None:
+    head = requests.head(node.url("spec/"), timeout=10)
+    assert head.status_code == 200 and head.content == b""
+    assert "Content-Security-Policy" in head.headers
+    for method in ("POST", "PUT", "DELETE"):
+        response = requests.request(method, node.url("spec/"), data=b"x", timeout=10)
+        assert response.status_code == 405, method
+    assert "Traceback" not in node.log()
+
+
 def test_taxii_still_needs_credentials(node: RunningNode) -> None:
     response = requests.get(
         node.url("taxii2/"),
