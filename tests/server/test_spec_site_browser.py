@@ -7,7 +7,9 @@ the glossary, the contents and the overview with its diagram, the conformance
 checks, a summary in Japanese. Every diagram must be drawn (an SVG in place),
 no page may scroll sideways on a laptop screen, no Content-Security-Policy
 violation may be logged, and nothing may be fetched from outside the node.
-Screenshots of the pages go to docs/screenshots/site-*.png.
+Screenshots of the pages are taken at every run; with INFOSHARE_SCREENSHOTS=1 they
+replace docs/screenshots/site-*.png (so a plain test run changes no file of the
+repository).
 """
 
 from __future__ import annotations
@@ -89,11 +91,12 @@ def _no_sideways_scroll(driver: object) -> None:
     assert overflow <= 1, f"the page scrolls sideways by {overflow}px"
 
 
-def _shot(driver: object, name: str) -> None:
-    if os.environ.get("INFOSHARE_NO_SCREENSHOTS"):
-        return
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(SCREENSHOTS / f"site-{name}.png"))  # type: ignore[attr-defined]
+def _shot(driver: object, name: str, folder: Path) -> None:
+    """A screenshot into ``folder``; into docs/screenshots/ with INFOSHARE_SCREENSHOTS=1."""
+    if os.environ.get("INFOSHARE_SCREENSHOTS", "") not in ("", "0"):
+        folder = SCREENSHOTS
+    folder.mkdir(parents=True, exist_ok=True)
+    assert driver.save_screenshot(str(folder / f"site-{name}.png"))  # type: ignore[attr-defined]
 
 
 def _console_problems(driver: object) -> list[str]:
@@ -104,7 +107,7 @@ def _console_problems(driver: object) -> list[str]:
     ]
 
 
-def test_policy_staff_reading_path(node: RunningNode, browser: object) -> None:
+def test_policy_staff_reading_path(node: RunningNode, browser: object, tmp_path: Path) -> None:
     driver = browser
     origin = node.base_url
     requested_urls(driver)  # start counting from here
@@ -115,13 +118,13 @@ def test_policy_staff_reading_path(node: RunningNode, browser: object) -> None:
     assert f"Version {PROFILE_VERSION}" in body and "the infoshare editors" in body
     assert "How to comment" in body
     _no_sideways_scroll(driver)
-    _shot(driver, "landing")
+    _shot(driver, "landing", tmp_path)
 
     _follow(driver, "The brief")
     assert _h1(driver).startswith("The infoshare profile in two pages")
     assert _diagrams(driver) == [("ok", True)]
     _no_sideways_scroll(driver)
-    _shot(driver, "brief")
+    _shot(driver, "brief", tmp_path)
 
     for link, heading in (
         ("Markings (§12)", "12 Markings"),
@@ -133,7 +136,7 @@ def test_policy_staff_reading_path(node: RunningNode, browser: object) -> None:
         _follow(driver, link)
         assert _h1(driver).startswith(heading), (link, _h1(driver))
         _no_sideways_scroll(driver)
-    _shot(driver, "glossary")
+    _shot(driver, "glossary", tmp_path)
 
     driver.get(node.url("spec/"))  # type: ignore[attr-defined]
     _follow(driver, "the contents of the profile")
@@ -149,7 +152,7 @@ def test_policy_staff_reading_path(node: RunningNode, browser: object) -> None:
     driver.execute_script(  # type: ignore[attr-defined]
         "document.querySelector('div.infoshare-diagram').scrollIntoView(); window.scrollBy(0, -80);"
     )
-    _shot(driver, "overview-diagram")
+    _shot(driver, "overview-diagram", tmp_path)
 
     # The widest tables of the profile (§11 vocabularies, §14.5 checks) stay in the column.
     for page in ("spec/profile/11-vocabularies/", "spec/profile/14-conformance/"):
@@ -158,7 +161,7 @@ def test_policy_staff_reading_path(node: RunningNode, browser: object) -> None:
         _no_sideways_scroll(driver)
     driver.get(node.url("spec/profile/14-conformance/#145-table-of-checks"))  # type: ignore[attr-defined]
     _wait_for_diagrams(driver)
-    _shot(driver, "wide-table")
+    _shot(driver, "wide-table", tmp_path)
 
     driver.get(node.url("spec/checks/#is-501"))  # type: ignore[attr-defined]
     _wait_for_diagrams(driver)
@@ -169,7 +172,7 @@ def test_policy_staff_reading_path(node: RunningNode, browser: object) -> None:
     )
     href = fixture.get_attribute("href")
     assert requests.get(href, timeout=10).status_code == 200
-    _shot(driver, "checks")
+    _shot(driver, "checks", tmp_path)
 
     driver.get(node.url("spec/brief/ja/"))  # type: ignore[attr-defined]
     _wait_for_diagrams(driver)
