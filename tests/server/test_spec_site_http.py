@@ -223,3 +223,18 @@ def test_a_relative_site_folder_is_read_from_the_configuration_folder(folder: Pa
     data = tomllib.loads(config_text("sqlite:///x.db", 6100) + '\n[spec_site]\nfolder = "site"\n')
     config = parse_config(data, folder / "node.toml")
     assert config.spec_site_folder() == (folder / "site").resolve()
+
+
+def test_the_demo_serves_the_site_it_is_given_and_says_when_there_is_none(folder: Path) -> None:
+    import tomllib
+
+    from infoshare_server.config import parse_config
+    from infoshare_server.demo import _site_note, demo_config_text
+
+    site = _site(folder / "demo")
+    text = demo_config_text(6100, "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", site)
+    config = parse_config(tomllib.loads(text), folder / "node.toml")
+    assert config.spec_site_folder() == site
+    assert _site_note(site) == ""
+    assert "make spec-site" in _site_note(None)
+    assert "version 0.9.0" in _site_note(_site(folder / "demo-old", version="0.9.0"))
