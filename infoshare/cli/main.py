@@ -17,13 +17,13 @@ import traceback
 from collections.abc import Callable
 
 from infoshare import __version__
-from infoshare.cli import convert, validate
+from infoshare.cli import convert, spec_site, validate
 from infoshare.cli._commands import register_installed
 from infoshare.cli._exit import EPILOG, ExitCode
 from infoshare.errors import InfoshareError, UsageError
 
 #: The subcommand modules, in the order ``--help`` lists them.
-SUBCOMMANDS = (validate, convert)
+SUBCOMMANDS = (validate, convert, spec_site)
 
 Run = Callable[[argparse.Namespace], int]
 

@@ -24,6 +24,7 @@ from flask import Flask, Response
 from medallion.backends.base import Backend
 from medallion.views import collections, discovery, manifest, objects
 
+from infoshare_server import spec_site
 from infoshare_server.access import (
     AccessControl,
     AccessSettings,
@@ -132,6 +133,7 @@ def create_app(config: NodeConfig, backend: Backend | None = None) -> Flask:
     register_database_errors(app)
     app.register_error_handler(CanonicalURL, canonical_url_response)
     app.register_blueprint(health_blueprint)
+    spec_site.install(app, config.spec_site_folder())
     for blueprint in (
         discovery.discovery_bp,
         collections.collections_bp,

@@ -38,6 +38,10 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     demo.add_argument("--data-dir", default=".demo", help="where the demo keeps its files")
     demo.add_argument("--examples", default="examples", help="folder of bundles to load")
     demo.add_argument("--port", type=int, default=6100, help="port on 127.0.0.1 (default 6100)")
+    demo.add_argument(
+        "--spec-site",
+        help="folder of the profile's built site to serve at /spec/ (make run builds it)",
+    )
     demo.set_defaults(run=run_demo)
     parser.set_defaults(run=lambda _args: _usage(parser))
 
@@ -69,4 +73,6 @@ def run_hash_password(_args: argparse.Namespace) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     from infoshare_server.demo import run_demo_node
 
-    return run_demo_node(data_dir=args.data_dir, examples=args.examples, port=args.port)
+    return run_demo_node(
+        data_dir=args.data_dir, examples=args.examples, port=args.port, spec_site=args.spec_site
+    )

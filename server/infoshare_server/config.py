@@ -391,6 +391,22 @@ class SharingSection(_Section):
         return self
 
 
+class SpecSiteSection(_Section):
+    """``[spec_site]``: the built site of the profile, served at ``/spec/``.
+
+    docs/adr/0016-published-profile-site.md: the node serves it only when its
+    ``build-info.json`` names the profile version the node enforces.
+    """
+
+    #: The folder ``infoshare spec-site build --out`` wrote (relative paths: from the
+    #: config file's folder). Without it, ``/spec/`` answers a page saying how to build it.
+    folder: Path | None = None
+
+
+#: First path segments the node uses itself; no API root may take them.
+RESERVED_PATHS = ("taxii2", "healthz", "spec")
+
+
 class NodeConfig(_Section):
     """The whole node configuration (one TOML file)."""
 
@@ -407,6 +423,7 @@ class NodeConfig(_Section):
     users: list[UserSection] = Field(default_factory=list)
     #: Partner nodes for ``infoshare sync`` (docs/adr/0007-sync.md).
     remotes: list[RemoteSection] = Field(default_factory=list)
+    spec_site: SpecSiteSection = SpecSiteSection()
     #: The file this configuration was read from (set by :func:`load_config`).
     source: Path | None = Field(default=None, exclude=True)
 
@@ -415,8 +432,12 @@ class NodeConfig(_Section):
         names = [root.name for root in self.api_roots]
         if len(set(names)) != len(names):
             raise ValueError("two api_roots have the same name")
-        if "taxii2" in names or "healthz" in names:
-            raise ValueError("an api_root cannot be called taxii2 or healthz (reserved paths)")
+        reserved = sorted(set(names) & set(RESERVED_PATHS))
+        if reserved:
+            raise ValueError(
+                f"an api_root cannot be called {', '.join(reserved)} (reserved paths: the node"
+                f" serves {', '.join('/' + name + '/' for name in RESERVED_PATHS)} itself)"
+            )
         if sum(root.default for root in self.api_roots) > 1:
             raise ValueError("at most one api_root can have default = true")
         users = [user.name for user in self.users]
@@ -489,6 +510,13 @@ class NodeConfig(_Section):
             if path and path != ":memory:" and not path.startswith("/"):
                 return prefix + str((self.base_dir / path).resolve())
         return url
+
+    def spec_site_folder(self) -> Path | None:
+        """``spec_site.folder``, resolved against :attr:`base_dir`."""
+        folder = self.spec_site.folder
+        if folder is None:
+            return None
+        return folder if folder.is_absolute() else (self.base_dir / folder).resolve()
 
     def paging_secret(self) -> bytes:
         """The secret that signs paging tokens, read from its environment variable or file."""

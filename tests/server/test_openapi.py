@@ -1,7 +1,8 @@
 """docs/openapi.yaml describes exactly the node's URL map, so it cannot rot.
 
 Every route the node's Flask app serves (with its methods; HEAD and OPTIONS,
-which Flask adds, left out) is an operation of the OpenAPI description, and
+which Flask adds, left out; the HTML pages for people, such as /spec/, left out)
+is an operation of the OpenAPI description, and
 every operation is a route; path parameters carry the route's names; and
 every filter the backend applies on an endpoint (TAXII 2.1 §3.4) is a
 documented query parameter of it.
@@ -20,6 +21,9 @@ from infoshare_server.config import parse_config
 from medallion.backends.base import Backend
 
 OPENAPI = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
+#: Blueprints that serve HTML pages for people, not the API: described in the operator
+#: guide, not in the OpenAPI description (and not fuzzed as TAXII endpoints).
+PAGES = ("spec_site",)
 METHODS = ("get", "post", "delete", "put", "patch")
 
 
@@ -39,7 +43,7 @@ def _routes() -> set[tuple[str, str]]:
     app = create_app(config, backend=Backend())
     routes = set()
     for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
+        if rule.endpoint == "static" or rule.endpoint.split(".")[0] in PAGES:
             continue
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
         for method in rule.methods or ():

@@ -35,6 +35,8 @@ from infoshare_server.storage import Store
 
 log = logging.getLogger(__name__)
 
+#: Blueprints that need no sign-in: the health check and the public profile site.
+_PUBLIC_BLUEPRINTS = ("health", "spec_site")
 _COLLECTION_PATH = re.compile(r"^/([^/]+)/(?:collections/([^/]+)/|status/)")
 
 #: The challenges a 401 carries: HTTP Basic or an API token.
@@ -87,7 +89,7 @@ class AccessControl:
 
     def authenticate_request(self) -> Response | None:
         """Flask ``before_request`` hook: sets ``g.policy`` or answers 401."""
-        if request.endpoint is None or request.blueprint == "health":
+        if request.endpoint is None or request.blueprint in _PUBLIC_BLUEPRINTS:
             return None
         certificate = request.environ.get(ENVIRON_KEY)
         outcome = self.authenticator.authenticate(
