@@ -39,12 +39,12 @@ run: $(STAMP) $(SITE_STAMP)
 ## The published site of the profile (HTML, the whole profile as a PDF, the two-page
 ## brief) in build/spec-site/; the node serves it at /spec/. Needs Debian's Chromium
 ## for the PDFs.
-spec-site: $(STAMP)
+spec-site: $(STAMP) | browsers
 	$(BIN)/infoshare spec-site build --out $(SITE)
 
 ## For `make run`: rebuilt only when a file of spec/ changed since the last build. A
 ## failed build does not stop the demo; its /spec/ page then says how to build the site.
-$(SITE_STAMP): $(STAMP) $(SPEC_FILES)
+$(SITE_STAMP): $(STAMP) $(SPEC_FILES) | browsers
 	@$(BIN)/infoshare spec-site build --out $(SITE) || \
 	  echo "note: the profile site was not built (see above); the demo node says so at /spec/"
 
@@ -55,8 +55,8 @@ validate: $(STAMP)
 ## The whole test suite: lint, type check (library and node), tests.
 test: $(STAMP) browsers lint typecheck unit
 
-## The real-browser tests drive Debian's Chromium and ChromeDriver. Installed here when
-## missing and run as root; otherwise say how (the tests then skip, and fail in CI).
+## The real-browser tests and the profile's PDFs use Debian's Chromium (and ChromeDriver).
+## Installed here when missing and run as root; otherwise say how (the tests then skip, and fail in CI).
 browsers:
 	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
