@@ -46,6 +46,7 @@ from infoshare_server.http.errors import register_error_handlers
 from infoshare_server.http.protocol import RequestChecks, StrictJSONProvider
 from infoshare_server.ratelimit import RateLimits
 from infoshare_server.storage import Store
+from infoshare_server.viewer.web import install as install_viewer
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,7 @@ def create_app(config: NodeConfig, backend: Backend | None = None) -> Flask:
     register_database_errors(app)
     app.register_error_handler(CanonicalURL, canonical_url_response)
     app.register_blueprint(health_blueprint)
+    install_viewer(app, config, access, rate_limits)
     for blueprint in (
         discovery.discovery_bp,
         collections.collections_bp,

@@ -36,6 +36,11 @@ class ConfigError(NodeError):
     """The node configuration cannot be read or breaks a rule; names the file and the key."""
 
 
+#: First path segments the node serves itself, so no API root may take them: TAXII
+#: discovery, the health check, and the case viewer (which also serves ``/``).
+RESERVED_PATHS: tuple[str, ...] = ("taxii2", "healthz", "viewer")
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -307,6 +312,17 @@ def _no_repeats(values: list[str], what: str) -> list[str]:
     return values
 
 
+class ViewerSection(_Section):
+    """``[viewer]``: the case viewer's sign-in sessions (docs/adr/0015-case-viewer.md)."""
+
+    #: A session ends after this many minutes without a request.
+    idle_minutes: float = Field(default=30.0, gt=0, le=24 * 60)
+    #: A session ends this many hours after sign-in, whatever happens.
+    lifetime_hours: float = Field(default=8.0, gt=0, le=7 * 24)
+    #: Cases per page of the case list.
+    page_size: int = Field(default=25, ge=1, le=100)
+
+
 class AgreementSection(_Section):
     """``[[sharing.agreements]]``: an originator named recipients of its objects.
 
@@ -391,6 +407,7 @@ class NodeConfig(_Section):
     api_roots: list[ApiRootSection] = Field(min_length=1)
     access: AccessSection = AccessSection()
     sharing: SharingSection = SharingSection()
+    viewer: ViewerSection = ViewerSection()
     #: The node's operator accounts; partners are managed with ``infoshare partner``.
     users: list[UserSection] = Field(default_factory=list)
     #: Partner nodes for ``infoshare sync`` (docs/adr/0007-sync.md).
@@ -403,8 +420,12 @@ class NodeConfig(_Section):
         names = [root.name for root in self.api_roots]
         if len(set(names)) != len(names):
             raise ValueError("two api_roots have the same name")
-        if "taxii2" in names or "healthz" in names:
-            raise ValueError("an api_root cannot be called taxii2 or healthz (reserved paths)")
+        reserved = sorted(set(names) & set(RESERVED_PATHS))
+        if reserved:
+            raise ValueError(
+                f"an api_root cannot be called {reserved[0]}: the node serves"
+                f" {', '.join(RESERVED_PATHS)} at those paths (reserved)"
+            )
         if sum(root.default for root in self.api_roots) > 1:
             raise ValueError("at most one api_root can have default = true")
         users = [user.name for user in self.users]

@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 
 _COLLECTION_PATH = re.compile(r"^/([^/]+)/(?:collections/([^/]+)/|status/)")
 
+#: Blueprints that are public or authenticate their requests themselves: the health
+#: check, and the case viewer (its own sign-in sessions, docs/adr/0015-case-viewer.md).
+OWN_AUTHENTICATION = frozenset({"health", "viewer"})
+
 #: The challenges a 401 carries: HTTP Basic or an API token.
 CHALLENGE = 'Basic realm="infoshare", Bearer realm="infoshare"'
 
@@ -87,7 +91,7 @@ class AccessControl:
 
     def authenticate_request(self) -> Response | None:
         """Flask ``before_request`` hook: sets ``g.policy`` or answers 401."""
-        if request.endpoint is None or request.blueprint == "health":
+        if request.endpoint is None or request.blueprint in OWN_AUTHENTICATION:
             return None
         certificate = request.environ.get(ENVIRON_KEY)
         outcome = self.authenticator.authenticate(

@@ -43,6 +43,9 @@ MAX_JSON_DEPTH = 64
 MAX_LIMIT_DIGITS = 4300
 
 #: Paths whose POST takes a body (TAXII 2.1 §5.5 Add Objects).
+#: Blueprints that are not TAXII endpoints: the health check and the case viewer's HTML
+#: pages (docs/adr/0015-case-viewer.md), which check their own requests.
+_NOT_TAXII = frozenset({"health", "viewer"})
 _OBJECTS_PATH = re.compile(r"^/[^/]+/collections/[^/]+/objects/$")
 
 
@@ -172,7 +175,7 @@ class RequestChecks:
         self.may_send_body = may_send_body
 
     def __call__(self) -> None:
-        if request.endpoint is None or request.blueprint == "health":
+        if request.endpoint is None or request.blueprint in _NOT_TAXII:
             return
         if not accepts_taxii(request.headers.get("Accept")):
             raise _fail(
