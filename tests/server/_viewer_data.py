@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from _access import OPERATOR, AccessNode, access_node, objects_path
-from _node import PROFILE_COLLECTION, STIX_COLLECTION
+from _node import OTHER_COLLECTION, PROFILE_COLLECTION, STIX_COLLECTION
 from infoshare_server.access import AccessControl, Directory, Policy, Rights, hash_password
 from infoshare_server.access._policy import operator_account
 from infoshare_server.app import access_control
@@ -58,6 +58,8 @@ class ViewerNode:
     collections: Collections
     own_incident: str
     own_post: str
+    sibling_incident: str
+    twin_incident: str
 
     @property
     def store(self) -> Any:
@@ -119,6 +121,68 @@ def own_case() -> tuple[list[dict[str, Any]], str, str]:
     return [identity, incident, seafood_post, relationship], incident_id, seafood_post["id"]
 
 
+def _stamp(obj: dict[str, Any], level: str, **extra: Any) -> dict[str, Any]:
+    out = {
+        "spec_version": "2.1", "created": "2026-11-20T00:00:00.000Z",
+        "modified": "2026-11-20T00:00:00.000Z", "object_marking_refs": [level], **extra, **obj,
+    }  # fmt: skip
+    return out
+
+
+def _rel(source: str, target: str, level: str, kind: str = "related-to") -> dict[str, Any]:
+    return _stamp(
+        {"type": "relationship", "id": f"relationship--{uuid.uuid4()}",
+         "relationship_type": kind, "source_ref": source, "target_ref": target},
+        level,
+    )  # fmt: skip
+
+
+def sibling_case() -> tuple[list[dict[str, Any]], str, str, str]:
+    """A GREEN case of the operator in the other API root that shares with the GREEN example
+    (11) its account, through a GREEN relationship, and the address of one of its posts,
+    through an AMBER one: a reader cleared for GREEN sees only the first shared thing.
+
+    Returns the objects, the incident id, the account's login and the shared URL.
+    """
+    eleven = {o["id"]: o for o in example_objects("11-deepfake-per-item-evidence.json")}
+    account = next(o for o in eleven.values() if o["type"] == "user-account")
+    post = next(o for o in eleven.values() if o["type"] == "media-content" and "0002" in o["url"])
+    url_value = post["url"]
+    url = {
+        "type": "url", "spec_version": "2.1", "id": f"url--{uuid.uuid4()}",
+        "value": url_value, "object_marking_refs": [TLP_AMBER],
+    }  # fmt: skip
+    incident_id = f"incident--{uuid.uuid4()}"
+    incident = _stamp(
+        {"type": "incident", "id": incident_id, "name": "Sibling case (fictional)"}, TLP_GREEN
+    )
+    plain_account = {k: v for k, v in account.items() if k != "extensions"}
+    objects = [
+        incident, plain_account, url,
+        _rel(incident_id, account["id"], TLP_GREEN),
+        _rel(incident_id, url["id"], TLP_AMBER),
+    ]  # fmt: skip
+    return objects, incident_id, str(account["account_login"]), url_value
+
+
+def twin_case() -> tuple[list[dict[str, Any]], str]:
+    """An AMBER case of the operator in the other API root that uses exactly the DISARM
+    techniques of example 02, through attack-patterns of its own (other ids)."""
+    incident_id = f"incident--{uuid.uuid4()}"
+    objects: list[dict[str, Any]] = [
+        _stamp({"type": "incident", "id": incident_id, "name": "Technique twin (fictional)"},
+               TLP_AMBER)
+    ]  # fmt: skip
+    for obj in example_objects("02-election-bot-amplification.json"):
+        if obj["type"] != "attack-pattern":
+            continue
+        copy = {k: v for k, v in obj.items() if k not in ("created_by_ref",)}
+        copy["id"] = f"attack-pattern--{uuid.uuid4()}"
+        copy["object_marking_refs"] = [TLP_GREEN]
+        objects += [copy, _rel(incident_id, copy["id"], TLP_AMBER, "uses")]
+    return objects, incident_id
+
+
 def _post(node: AccessNode, who: tuple[str, str], collection: str, objects: list[Any]) -> None:
     import requests
     from _http import TAXII, TIMEOUT
@@ -143,9 +207,10 @@ def viewer_node(kind: str, folder: Path) -> Iterator[ViewerNode]:
     with access_node(kind, folder) as node:
         directory = Directory(node.store)
         profile = node.keys[("fimi", PROFILE_COLLECTION)].collection_pk
-        # Readers of the profile collection: one cleared for GREEN, one for AMBER.
+        # Readers of the profile collection, cleared for GREEN, AMBER and AMBER+STRICT.
         directory.grant("green-reader", profile, Rights(read=True))
         directory.grant("amber-reader", profile, Rights(read=True))
+        directory.grant("strict-red", profile, Rights(read=True))
         directory.update("amber-reader", identity_id=OWN_ORGANISATION)
         withdrawal = next(
             o for o in example_objects(WITHDRAWING_EXAMPLE) if o["type"] == "withdrawal"
@@ -165,7 +230,13 @@ def viewer_node(kind: str, folder: Path) -> Iterator[ViewerNode]:
             _post(node, who, PROFILE_COLLECTION, example_objects(path.name))
         objects, own_incident, own_post = own_case()
         _post(node, ("amber-reader", password_of("amber-reader")), STIX_COLLECTION, objects)
+        operator = (OPERATOR, password_of(OPERATOR))
+        sibling, sibling_incident, _, _ = sibling_case()
+        _post(node, operator, OTHER_COLLECTION, sibling)
+        twin, twin_incident = twin_case()
+        _post(node, operator, OTHER_COLLECTION, twin)
         config = load_config(node.node.config_path)
         yield ViewerNode(
-            node, access_control(config, node.store), dict(node.keys), own_incident, own_post
-        )
+            node, access_control(config, node.store), dict(node.keys), own_incident, own_post,
+            sibling_incident, twin_incident,
+        )  # fmt: skip

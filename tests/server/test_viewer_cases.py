@@ -95,14 +95,16 @@ def ids(cases: list[CaseSummary]) -> list[str]:
 def test_operator_sees_every_case_and_the_withdrawn_one_flagged(node: ViewerNode) -> None:
     listed = every_case(node, OPERATOR)
     assert len(ids(listed)) == len(set(ids(listed))), "a case is listed twice"
-    assert set(ids(listed)) == set(example_incidents()) | {node.own_incident}
+    added = {node.own_incident, node.sibling_incident, node.twin_incident}
+    assert set(ids(listed)) == set(example_incidents()) | added
     flagged = {c.ref.incident_id for c in listed if c.withdrawn}
     assert flagged == {WITHDRAWN_INCIDENT}
 
 
 def test_green_partner_sees_only_green_cases(node: ViewerNode) -> None:
     listed = every_case(node, "green-reader")
-    assert ids(listed) == [GREEN_INCIDENT]
+    # Newest first: the sibling case was posted after the examples.
+    assert ids(listed) == [node.sibling_incident, GREEN_INCIDENT]
     assert all(c.tlp in GREEN_LEVELS for c in listed)
     for incident in example_incidents():
         if incident != GREEN_INCIDENT:
@@ -367,3 +369,47 @@ def test_model_values_are_immutable(node: ViewerNode) -> None:
     assert found is not None
     with pytest.raises(dataclasses.FrozenInstanceError):
         found.summary.name = "changed"  # type: ignore[misc]
+
+
+# --- related cases ----------------------------------------------------------------------
+
+
+def _related(found: Case | None) -> dict[str, tuple[str, ...]]:
+    assert found is not None
+    return {r.summary.ref.incident_id: r.shared for r in found.related}
+
+
+def test_cases_sharing_a_post_are_related_for_readers_of_both(node: ViewerNode) -> None:
+    from _viewer_data import example_objects
+
+    post = next(
+        o for o in example_objects("01-treated-water-disinformation.json")
+        if o["id"] == node.own_post
+    )  # fmt: skip
+    for who in ("amber-reader", OPERATOR):
+        related = _related(case(node, who, SEAFOOD_INCIDENT))
+        assert node.own_incident in related, who
+        assert f"URL {post['url']}" in related[node.own_incident]
+        own = _related(case(node, who, node.own_incident, STIX_COLLECTION))
+        assert SEAFOOD_INCIDENT in own
+    # strict-red reads the STIX collection but may not see amber-reader's AMBER case.
+    assert node.own_incident not in _related(case(node, "strict-red", SEAFOOD_INCIDENT))
+
+
+def test_a_shared_thing_counts_only_if_visible_in_both_cases(node: ViewerNode) -> None:
+    from _viewer_data import sibling_case
+
+    _, _, login, url = sibling_case()
+    green = _related(case(node, "green-reader", GREEN_INCIDENT))
+    assert green == {node.sibling_incident: (f"account @{login}",)}
+    operator = _related(case(node, OPERATOR, GREEN_INCIDENT))
+    assert set(operator[node.sibling_incident]) == {f"account @{login}", f"URL {url}"}
+
+
+def test_cases_with_the_same_techniques_are_related(node: ViewerNode) -> None:
+    election = "incident--8eb639ee-cf82-4d29-9281-e5740ff6f842"
+    related = _related(case(node, OPERATOR, election))
+    assert node.twin_incident in related
+    (shared,) = related[node.twin_incident]
+    assert shared.startswith("techniques T0015.002, T0023.001")
+    assert election not in _related(case(node, OPERATOR, SEAFOOD_INCIDENT))

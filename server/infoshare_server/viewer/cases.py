@@ -32,6 +32,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from infoshare.navigator import attack_pattern_techniques
 from infoshare.profile import (
     EXT_FIMI_INCIDENT,
     EXT_JOINT_AUTHORSHIP,
@@ -122,6 +123,11 @@ _NOT_STRUCTURE: Final = frozenset({"object_marking_refs", "marking_ref", "create
 
 class CaseReadError(ValueError):
     """A request to the case reader that cannot be served (bad limit, for example)."""
+
+
+class NotVisible(LookupError):
+    """What was asked for does not exist or the reader may not see it (one answer for
+    both, so nothing leaks): the web layer answers 404."""
 
 
 def node_collections() -> Collections:
@@ -223,30 +229,51 @@ def referrers(
     connection: Connection,
     readable: Readable,
     ids: Iterable[str],
-    types: Sequence[str] = REFERRER_TYPES,
+    types: Sequence[str] | None = REFERRER_TYPES,
 ) -> dict[str, dict[str, Any]]:
-    """The latest visible version of every object of ``types`` whose text names one of ``ids``.
+    """The latest visible version of every object of ``types`` (None: any) whose text
+    names one of ``ids``; the caller checks which property names it."""
+    return mentioning(connection, readable, [i for i in ids if _is_id(i)], types)
 
-    The candidates come from a ``LIKE`` probe on the stored JSON inside the
-    database (the quoted id, which holds no ``LIKE`` wildcard: STIX ids are
-    lower-case letters, digits and hyphens), restricted by the reader's
-    visibility; the caller checks which property names the id.
+
+#: Longest string :func:`mentioning` looks for (longer ones are not probed).
+MAX_NEEDLE: Final = 2048
+
+
+def mentioning(
+    connection: Connection,
+    readable: Readable,
+    needles: Iterable[str],
+    types: Sequence[str] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """The latest visible version of every object of ``types`` (None: any type) whose
+    stored JSON holds one of ``needles`` as a whole JSON string.
+
+    The candidates come from a ``LIKE`` probe inside the database (the needle
+    as a quoted JSON string, ``LIKE`` wildcards escaped), restricted by the
+    reader's visibility, so nothing is read that the reader may not see; one
+    query per :data:`PROBE_CHUNK` needles. A candidate's latest visible version
+    may no longer hold the needle: callers check what they need.
     """
-    wanted = sorted({i for i in ids if _is_id(i)})
+    probes: set[str] = set()
+    for needle in needles:
+        if not needle or len(needle) > MAX_NEEDLE or "\x00" in needle:
+            continue
+        probes.add(json.dumps(needle, ensure_ascii=False))
+        probes.add(json.dumps(needle, ensure_ascii=True))
+    wanted = sorted(probes)
     found: set[str] = set()
     o = t.objects.alias("referrer")
     for start in range(0, len(wanted), PROBE_CHUNK):
         chunk = wanted[start : start + PROBE_CHUNK]
-        stmt = (
-            sa.select(o.c.object_id)
-            .where(
-                o.c.collection_pk == readable.key.collection_pk,
-                o.c.object_type.in_(types),
-                sa.or_(*(o.c.body.contains(f'"{i}"', autoescape=True) for i in chunk)),
-                readable.visibility(o),
-            )
-            .distinct()
-        )
+        conditions = [
+            o.c.collection_pk == readable.key.collection_pk,
+            sa.or_(*(o.c.body.contains(probe, autoescape=True) for probe in chunk)),
+            readable.visibility(o),
+        ]
+        if types is not None:
+            conditions.append(o.c.object_type.in_(types))
+        stmt = sa.select(o.c.object_id).where(*conditions).distinct()
         found.update(str(v) for v in connection.execute(stmt).scalars())
     return latest_one(connection, readable, found)
 
@@ -981,19 +1008,8 @@ def _edges(objects: Mapping[str, Mapping[str, Any]]) -> tuple[GraphEdge, ...]:
 
 
 def technique_ids(obj: Mapping[str, Any]) -> tuple[str, ...]:
-    """The DISARM technique ids an attack-pattern cites (external_references)."""
-    refs = obj.get("external_references")
-    out: list[str] = []
-    if isinstance(refs, list):
-        for ref in refs:
-            if (
-                isinstance(ref, Mapping)
-                and str(ref.get("source_name", "")).upper() == "DISARM"
-                and isinstance(ref.get("external_id"), str)
-                and str(ref["external_id"]).startswith("T")
-            ):
-                out.append(str(ref["external_id"]))
-    return tuple(out)
+    """The DISARM technique ids an attack-pattern cites (its external references)."""
+    return attack_pattern_techniques(obj)
 
 
 def techniques_of(objects: Iterable[Mapping[str, Any]], count: int = 1) -> tuple[TechniqueUse, ...]:
