@@ -385,3 +385,28 @@ def test_the_taxii_api_is_unchanged_beside_the_viewer(viewer: ViewerNode) -> Non
     assert response.status_code == 200 and "api_roots" in response.json()
     anonymous = requests.get(node.url("/taxii2/"), timeout=TIMEOUT)
     assert anonymous.status_code == 401
+
+
+def test_exports_hold_only_what_the_reader_may_see(viewer: ViewerNode) -> None:
+    from infoshare.profile import TLP_AMBER
+
+    node = viewer.node.node
+    green = signed_in(node, "green-reader", password_of("green-reader"))
+    for export in ("bundle.json", "layer.json", "brief.pdf"):
+        hidden = page(green, node, CASE_PATH + SEAFOOD_INCIDENT + "/" + export)
+        assert hidden.status_code == 404, export
+        assert hidden.headers["Content-Type"].startswith("text/html")
+    bundle = page(green, node, CASE_PATH + GREEN_INCIDENT + "/bundle.json")
+    assert bundle.status_code == 200
+    assert bundle.headers["Content-Disposition"].startswith("attachment;")
+    data = bundle.json()
+    assert data["type"] == "bundle" and data["objects"]
+    assert GREEN_INCIDENT in {o["id"] for o in data["objects"]}
+    assert TLP_AMBER not in bundle.text
+    layer = page(green, node, CASE_PATH + GREEN_INCIDENT + "/layer.json").json()
+    assert "techniques" in layer and "domain" in layer
+    brief = page(green, node, CASE_PATH + GREEN_INCIDENT + "/brief.pdf")
+    assert brief.status_code == 200 and brief.content.startswith(b"%PDF")
+    assert brief.headers["Content-Type"] == "application/pdf"
+    unknown = page(green, node, CASE_PATH + GREEN_INCIDENT + "/secrets.txt")
+    assert unknown.status_code == 404

@@ -563,6 +563,58 @@ def case_page(api_root: str, collection_id: str, incident_id: str) -> BaseRespon
     )
 
 
+_EXPORTS: Final = {
+    "bundle.json": "application/json",
+    "layer.json": "application/json",
+    "brief.pdf": "application/pdf",
+}
+
+
+@viewer_blueprint.route(
+    "/viewer/cases/<api_root>/<collection_id>/<incident_id>/<export>", methods=["GET"]
+)
+@signed_in
+def case_export(api_root: str, collection_id: str, incident_id: str, export: str) -> BaseResponse:
+    """The case as a STIX bundle, a DISARM Navigator layer or a printable brief (PDF).
+
+    The export is built from the same :class:`~.model.Case` the page shows, read
+    through the reader's policy, so it holds nothing the page would not.
+    """
+    import json
+
+    from infoshare_server.viewer.cases import load_case
+    from infoshare_server.viewer.exports import case_brief_pdf, case_bundle, case_layer
+
+    if export not in _EXPORTS:
+        return _error(404, "error.not_found")
+    ref = _ref(api_root, collection_id, incident_id)
+    case = load_case(_store(), _policy(), ref, language=g.language) if ref is not None else None
+    if case is None:
+        return _error(404, "error.no_case")
+    body: bytes
+    if export == "bundle.json":
+        body = json.dumps(case_bundle(case), indent=1, ensure_ascii=False).encode("utf-8")
+    elif export == "layer.json":
+        body = json.dumps(case_layer(case), indent=1, ensure_ascii=False).encode("utf-8")
+    else:
+        session = _session()
+        body = case_brief_pdf(
+            case,
+            language=g.language,
+            messages=g.messages.messages,
+            reader=session.partner.name if session is not None else "",
+        )
+    stem = re.sub(r"[^A-Za-z0-9-]", "", incident_id.removeprefix("incident--"))[:40]
+    kind, _, extension = export.partition(".")
+    response = make_response(body, 200)
+    response.headers["Content-Type"] = _EXPORTS[export]
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="case-{stem}-{kind}.{extension}"'
+    )
+
+    return response
+
+
 @viewer_blueprint.route("/viewer/<path:rest>", methods=["GET", "POST"])
 def _unknown(rest: str) -> BaseResponse:
     return _error(404, "error.not_found")
