@@ -34,8 +34,9 @@ browsers:
 	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  echo "Installing Debian's chromium and chromium-driver for the browser tests"; \
-	  apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || \
-	  { apt-get update -q >/dev/null && apt-get install -y -q chromium chromium-driver >/dev/null; }; \
+	  apt-get install -y -q chromium chromium-driver fonts-ipafont-gothic >/dev/null 2>&1 || \
+	  { apt-get update -q >/dev/null && \
+	    apt-get install -y -q chromium chromium-driver fonts-ipafont-gothic >/dev/null; }; \
 	else \
 	  echo "note: no Chromium; the browser tests will be skipped (they fail in CI)."; \
 	  echo "      Install them with: sudo apt-get install chromium chromium-driver"; \
