@@ -22,9 +22,11 @@ from infoshare_server.viewer.model import GraphEdge, GraphNode, TechniqueUse
 
 #: Nodes drawn at most; the table lists every edge.
 MAX_DRAWN: int = 60
-WIDTH = 900
-HEIGHT = 640
-_RING = 120.0
+WIDTH = 960
+HEIGHT = 760
+_RING = 110.0
+#: Room for one label along a ring; a ring with less leaves its labels to the tooltips.
+LABEL_GAP = 120.0
 
 #: Node fill by STIX type family (each passes 4.5:1 against white text in the unit test).
 TYPE_COLOURS: dict[str, str] = {
@@ -104,13 +106,23 @@ def layout(nodes: Sequence[GraphNode], edges: Sequence[GraphEdge], centre: str) 
     rings: dict[int, list[str]] = {}
     for node_id in drawn:
         rings.setdefault(distance.get(node_id, far), []).append(node_id)
-    # Compress ring numbers so an empty distance leaves no gap.
+    # Each ring is wide enough for its members (about LABEL_GAP apart), one ring per
+    # distance with no gap; the whole drawing is then scaled to fit the canvas.
     cx, cy = WIDTH / 2, HEIGHT / 2
+    radii: list[float] = []
+    for ring_index, level in enumerate(sorted(rings)):
+        previous = radii[-1] if radii else 0.0
+        wanted = len(rings[level]) * LABEL_GAP / (2 * math.pi)
+        radii.append(
+            0.0 if ring_index == 0 and len(rings[level]) == 1 else max(previous + _RING, wanted)
+        )
+    room = min(cx, cy) - 36
+    scale = min(1.0, room / max(radii)) if radii and max(radii) > 0 else 1.0
     placed: dict[str, PlacedNode] = {}
     for ring_index, level in enumerate(sorted(rings)):
         members = rings[level]
-        radius = _RING * ring_index * (1.0 if ring_index < 3 else 0.85)
-        radius = min(radius, min(cx, cy) - 40) if ring_index else 0.0
+        radius = radii[ring_index] * scale
+        crowded = len(members) * LABEL_GAP * 0.8 > 2 * math.pi * max(radius, 1.0)
         for k, node_id in enumerate(members):
             angle = 2 * math.pi * k / max(1, len(members)) + ring_index * 0.4
             node = known[node_id]
@@ -118,7 +130,7 @@ def layout(nodes: Sequence[GraphNode], edges: Sequence[GraphEdge], centre: str) 
                 node_id,
                 node.type,
                 node.label,
-                _short(node.label),
+                "" if crowded and node_id != centre else _short(node.label),
                 round(cx + radius * math.cos(angle), 1),
                 round(cy + radius * math.sin(angle), 1),
                 TYPE_COLOURS.get(node.type, DEFAULT_COLOUR),
