@@ -410,3 +410,20 @@ def test_exports_hold_only_what_the_reader_may_see(viewer: ViewerNode) -> None:
     assert brief.headers["Content-Type"] == "application/pdf"
     unknown = page(green, node, CASE_PATH + GREEN_INCIDENT + "/secrets.txt")
     assert unknown.status_code == 404
+
+
+def test_reading_a_case_is_audited_under_its_collection(viewer: ViewerNode) -> None:
+    node = viewer.node.node
+    amber = signed_in(node, "amber-reader", password_of("amber-reader"))
+    assert page(amber, node, CASE_PATH + SEAFOOD_INCIDENT).status_code == 200
+    with viewer.store.reading() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT api_root, collection_id, object_ids, object_count FROM audit_log"
+                " WHERE action = 'read' AND partner_id = 'amber-reader' AND path LIKE '/viewer/%'"
+            )
+        ).all()
+    assert rows
+    api_root, collection_id, object_ids, count = rows[-1]
+    assert (api_root, collection_id) == ("fimi", PROFILE_COLLECTION)
+    assert SEAFOOD_INCIDENT in object_ids and count > 1

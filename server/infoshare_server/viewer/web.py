@@ -30,7 +30,7 @@ import logging
 import re
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Final
 
@@ -55,7 +55,7 @@ from infoshare_server.paging import PageSigner
 from infoshare_server.storage import Store
 from infoshare_server.viewer import i18n
 from infoshare_server.viewer.graph import TYPE_COLOURS, heat_map, layout
-from infoshare_server.viewer.model import CaseFilters, CaseRef, FilterChoices
+from infoshare_server.viewer.model import Case, CaseFilters, CaseRef, FilterChoices
 from infoshare_server.viewer.sessions import Session, Sessions, csrf_ok
 
 log = logging.getLogger(__name__)
@@ -534,6 +534,19 @@ def case_list() -> BaseResponse:
 # --- the case page -----------------------------------------------------------------------
 
 
+def _audit_read(case: Case) -> None:
+    """A case page or export is a read of the case's objects: audited like an API read,
+    under the case's API root and collection (ADR 0006, "Audit trail")."""
+    access = _state().access
+    ref = case.summary.ref
+    entry = replace(
+        access.entry("read", 200, object_ids=[ref.incident_id], object_count=len(case.objects)),
+        api_root=ref.api_root,
+        collection_id=ref.collection_id,
+    )
+    access.audit(None, entry)
+
+
 def _ref(api_root: str, collection_id: str, incident_id: str) -> CaseRef | None:
     if max(len(api_root), len(collection_id), len(incident_id)) > 200:
         return None
@@ -550,6 +563,7 @@ def case_page(api_root: str, collection_id: str, incident_id: str) -> BaseRespon
     case = load_case(_store(), _policy(), ref, language=g.language) if ref is not None else None
     if case is None:
         return _error(404, "error.no_case")
+    _audit_read(case)
     drawing = layout(case.nodes, case.edges, case.summary.ref.incident_id)
     names = {node.id: node.label for node in case.nodes}
     return _page(
@@ -591,6 +605,7 @@ def case_export(api_root: str, collection_id: str, incident_id: str, export: str
     case = load_case(_store(), _policy(), ref, language=g.language) if ref is not None else None
     if case is None:
         return _error(404, "error.no_case")
+    _audit_read(case)
     body: bytes
     if export == "bundle.json":
         body = json.dumps(case_bundle(case), indent=1, ensure_ascii=False).encode("utf-8")
