@@ -96,7 +96,8 @@ class ViewerState:
     store: Store | None
     access: AccessControl
     sessions: Sessions | None
-    pager: PageSigner
+    #: None without a database (the viewer then answers 503).
+    pager: PageSigner | None
     page_size: int
     rate_limits: Any
 
@@ -118,7 +119,7 @@ def install(app: Flask, config: NodeConfig, access: AccessControl, rate_limits: 
         store,
         access,
         sessions,
-        PageSigner(config.paging_secret()),
+        PageSigner(config.paging_secret()) if store is not None else None,
         config.viewer.page_size,
         rate_limits,
     )
@@ -518,6 +519,7 @@ def case_list() -> BaseResponse:
         if not asked.isdigit() or len(asked) > 3 or not 1 <= int(asked) <= 100:
             return _error(400, "error.limit")
         limit = int(asked)
+    assert state.pager is not None  # signed_in: there is a database
     page = list_cases(_store(), _policy(), filters, limit=limit, token=token, pager=state.pager)
     choices: FilterChoices = filter_choices(_store(), _policy())
     query = _query_without_next()
