@@ -427,3 +427,36 @@ def test_reading_a_case_is_audited_under_its_collection(viewer: ViewerNode) -> N
     api_root, collection_id, object_ids, count = rows[-1]
     assert (api_root, collection_id) == ("fimi", PROFILE_COLLECTION)
     assert SEAFOOD_INCIDENT in object_ids and count > 1
+
+
+def test_repeated_failed_sign_ins_are_slowed_down(tmp_path: Path) -> None:
+    """With the node's rate limits on, an address whose sign-ins keep failing gets a 429
+    page (with Retry-After) before any more passwords are checked."""
+    from _node import USER, config_text, free_port, running_node
+
+    port = free_port()
+    config = config_text(f"sqlite:///{tmp_path / 'node.db'}", port).replace(
+        "rate_per_partner = 0", "rate_per_partner = 0.05\nburst = 3"
+    )
+    config_path = tmp_path / "node.toml"
+    config_path.write_text(config, encoding="utf-8")
+    with running_node(config_path, port, tmp_path / "node.log") as node:
+        statuses = []
+        for _ in range(8):
+            client = requests.Session()
+            form = client.get(node.url("/viewer/sign-in"), timeout=TIMEOUT)
+            response = form
+            if form.status_code == 200:
+                response = client.post(
+                    node.url("/viewer/sign-in"),
+                    data={"csrf": csrf_of(form.text), "account": USER, "password": "wrong!"},
+                    allow_redirects=False,
+                    timeout=TIMEOUT,
+                )
+            statuses.append(response.status_code)
+            if response.status_code == 429:
+                assert response.headers["Content-Type"].startswith("text/html")
+                assert int(response.headers["Retry-After"]) >= 1
+                assert "Too many requests" in response.text
+                break
+        assert statuses[0] == 401 and statuses[-1] == 429, statuses
