@@ -177,3 +177,18 @@ def test_csrf_tokens_are_tied_to_their_session() -> None:
     assert not csrf_ok("session-a", None) and not csrf_ok("session-a", "")
     assert not csrf_ok("session-a", token + "0") and not csrf_ok("session-a", "x" * 10_000)
     assert digest("session-a") != "session-a" and len(digest("session-a")) == 64
+
+
+def test_the_demo_banner_gives_the_viewer_address_and_its_sign_ins(tmp_path: Path) -> None:
+    from infoshare_server.demo import _banner
+
+    text = _banner(
+        "http://127.0.0.1:6100",
+        "demo-password",
+        tmp_path / "node.toml",
+        tmp_path / "node.log",
+        [("harbour-watch", "green", "partner-password", "isk_token")],
+    )
+    assert re.search(r"Case viewer\s+http://127\.0\.0\.1:6100/\s", text)
+    assert "demo-password" in text and "partner-password" in text
+    assert "harbour-watch" in text and "viewer's sign-in" in text
