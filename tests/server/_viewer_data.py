@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from _access import OPERATOR, AccessNode, access_node, objects_path
 from _node import OTHER_COLLECTION, PROFILE_COLLECTION, STIX_COLLECTION
@@ -137,6 +137,19 @@ def _rel(source: str, target: str, level: str, kind: str = "related-to") -> dict
     )  # fmt: skip
 
 
+SIBLING_CAMPAIGN_V1: Final = _stamp(
+    {"type": "campaign", "id": "campaign--5b5b5b5b-0000-4000-8000-00000000b5b5",
+     "name": "Campaign as first shared (GREEN)"},
+    TLP_GREEN,
+)  # fmt: skip
+SIBLING_CAMPAIGN_V2: Final = {
+    **SIBLING_CAMPAIGN_V1,
+    "modified": "2026-11-21T00:00:00.000Z",
+    "name": "Campaign as revised (AMBER)",
+    "object_marking_refs": [TLP_AMBER],
+}
+
+
 def sibling_case() -> tuple[list[dict[str, Any]], str, str, str]:
     """A GREEN case of the operator in the other API root that shares with the GREEN example
     (11) its account, through a GREEN relationship, and the address of one of its posts,
@@ -161,6 +174,9 @@ def sibling_case() -> tuple[list[dict[str, Any]], str, str, str]:
         incident, plain_account, url,
         _rel(incident_id, account["id"], TLP_GREEN),
         _rel(incident_id, url["id"], TLP_AMBER),
+        # A campaign whose later version is AMBER: a GREEN reader sees the first one.
+        SIBLING_CAMPAIGN_V1, SIBLING_CAMPAIGN_V2,
+        _rel(incident_id, SIBLING_CAMPAIGN_V1["id"], TLP_GREEN),
     ]  # fmt: skip
     return objects, incident_id, str(account["account_login"]), url_value
 

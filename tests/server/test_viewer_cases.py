@@ -17,9 +17,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from _access import OPERATOR
+from _access import OPERATOR, ROOT_OF
 from _databases import BACKENDS
-from _node import PROFILE_COLLECTION, STIX_COLLECTION
+from _node import OTHER_COLLECTION, PROFILE_COLLECTION, STIX_COLLECTION
 from _viewer_data import (
     GREEN_INCIDENT,
     SEAFOOD_INCIDENT,
@@ -80,7 +80,7 @@ def every_case(node: ViewerNode, who: str, filters: CaseFilters | None = None,
 def case(node: ViewerNode, who: str, incident: str, collection: str = PROFILE_COLLECTION,
          language: str = "en") -> Case | None:  # fmt: skip
     return load_case(
-        node.store, node.policy(who), CaseRef("fimi", collection, incident),
+        node.store, node.policy(who), CaseRef(ROOT_OF[collection], collection, incident),
         language=language, collections=node.collections,
     )  # fmt: skip
 
@@ -413,3 +413,86 @@ def test_cases_with_the_same_techniques_are_related(node: ViewerNode) -> None:
     (shared,) = related[node.twin_incident]
     assert shared.startswith("techniques T0015.002, T0023.001")
     assert election not in _related(case(node, OPERATOR, SEAFOOD_INCIDENT))
+
+
+def test_hidden_objects_and_their_edges_are_absent(node: ViewerNode) -> None:
+    """The sibling case links an AMBER url through an AMBER relationship, and a campaign
+    whose later version is AMBER: a GREEN reader gets neither the url nor the edge, and the
+    campaign at its GREEN version, as the TAXII API serves them."""
+    from _viewer_data import SIBLING_CAMPAIGN_V1, SIBLING_CAMPAIGN_V2
+
+    green = case(node, "green-reader", node.sibling_incident, OTHER_COLLECTION)
+    operator = case(node, OPERATOR, node.sibling_incident, OTHER_COLLECTION)
+    assert green is not None and operator is not None
+    assert "url" in {n.type for n in operator.nodes}
+    assert "url" not in {n.type for n in green.nodes}
+    assert len(green.edges) == len(operator.edges) - 1
+    campaign = SIBLING_CAMPAIGN_V1["id"]
+    shown = {n.id: n.label for n in green.nodes}
+    assert shown[campaign] == SIBLING_CAMPAIGN_V1["name"]
+    assert {n.id: n.label for n in operator.nodes}[campaign] == SIBLING_CAMPAIGN_V2["name"]
+    _objects_are_visible_to_green(green)
+
+
+def test_every_case_a_green_reader_sees_is_green_throughout(node: ViewerNode) -> None:
+    listed = every_case(node, "green-reader")
+    assert listed
+    for line in listed:
+        ref = line.ref
+        found = load_case(
+            node.store, node.policy("green-reader"), ref, language="ja",
+            collections=node.collections,
+        )  # fmt: skip
+        assert found is not None
+        _objects_are_visible_to_green(found)
+        assert all(r.summary.tlp in GREEN_LEVELS for r in found.related)
+        assert all(entry.kind != "withdrawal" for entry in found.timeline)
+
+
+def test_a_case_stops_at_its_size_bound_and_says_so(
+    node: ViewerNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from infoshare_server.viewer import cases as reader
+
+    whole = case(node, OPERATOR, SEAFOOD_INCIDENT)
+    assert whole is not None and not whole.truncated
+    monkeypatch.setattr(reader, "MAX_CASE_OBJECTS", 12)
+    cut = case(node, OPERATOR, SEAFOOD_INCIDENT)
+    assert cut is not None and cut.truncated
+    structural = [o for o in cut.objects if o["type"] not in ("identity", "marking-definition")]
+    assert len(structural) <= 12
+    assert {o["id"] for o in cut.objects} <= {o["id"] for o in whole.objects}
+
+
+def test_the_reader_needs_the_nodes_collections_outside_a_request() -> None:
+    from infoshare_server.storage import Store
+
+    with pytest.raises(CaseReadError, match="collections="):
+        list_cases(
+            Store.__new__(Store), None, CaseFilters(), limit=1, token=None,  # type: ignore[arg-type]
+            pager=SIGNER,
+        )  # fmt: skip
+
+
+def test_translations_follow_the_readers_language() -> None:
+    from infoshare_server.viewer.cases import _localised, _translations
+
+    narrative = {"type": "narrative", "id": "narrative--1", "name": "Name", "description": "Text"}
+    content = {
+        "type": "language-content", "id": "language-content--1", "object_ref": "narrative--1",
+        "contents": {"ja": {"description": "日本語"}, "ja-JP": {"description": "日本語 (JP)"},
+                     "th": {"name": "ชื่อ"}},
+    }  # fmt: skip
+    objects = [narrative, content]
+    exact = _localised(narrative, _translations(objects, "ja-JP"), "ja-JP")
+    assert (exact.translation_language, exact.translation) == ("ja-JP", "日本語 (JP)")
+    primary = _localised(narrative, _translations(objects, "ja"), "ja")
+    assert (primary.translation_language, primary.translation) == ("ja", "日本語")
+    name_only = _localised(narrative, _translations(objects, "th"), "th")
+    assert name_only.translation == "ชื่อ"
+    none = _localised(narrative, _translations(objects, "fr"), "fr")
+    assert none.translation is None and none.original == "Text"
+    # No translation into the language the text is already in.
+    english = {**narrative, "lang": "ja"}
+    same = _localised(english, _translations(objects, "ja"), "ja")
+    assert same.translation is None

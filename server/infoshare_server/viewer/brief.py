@@ -96,6 +96,14 @@ DEFAULT_MESSAGES: Final[dict[str, dict[str, str]]] = {
         "brief.shared": "Shared",
         "brief.more": "… and {count} more",
         "brief.none": "None visible to you.",
+        # The words of profile §13.2.1, as printed (English: the words themselves).
+        "brief.confidence.almost no chance": "almost no chance",
+        "brief.confidence.very unlikely": "very unlikely",
+        "brief.confidence.unlikely": "unlikely",
+        "brief.confidence.roughly even chance": "roughly even chance",
+        "brief.confidence.likely": "likely",
+        "brief.confidence.very likely": "very likely",
+        "brief.confidence.almost certain": "almost certain",
     },
     "ja": {
         "brief.title": "事案概要",
@@ -143,6 +151,13 @@ DEFAULT_MESSAGES: Final[dict[str, dict[str, str]]] = {
         "brief.shared": "共通点",
         "brief.more": "… ほか {count} 件",
         "brief.none": "閲覧できる情報はありません。",
+        "brief.confidence.almost no chance": "ほぼ可能性なし",
+        "brief.confidence.very unlikely": "可能性は非常に低い",
+        "brief.confidence.unlikely": "可能性は低い",
+        "brief.confidence.roughly even chance": "五分五分",
+        "brief.confidence.likely": "可能性が高い",
+        "brief.confidence.very likely": "可能性が非常に高い",
+        "brief.confidence.almost certain": "ほぼ確実",
     },
 }
 #: Every message key the brief uses (a catalogue that has them all needs no fallback).
@@ -169,12 +184,26 @@ class Messages:
 
 @functools.cache
 def _environment() -> Environment:
-    return Environment(
+    environment = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["when"] = when
+    return environment
+
+
+def when(timestamp: object) -> str:
+    """A STIX timestamp as a person reads it: ``2026-06-28 06:00 UTC`` (seconds when set)."""
+    text = str(timestamp or "")
+    if len(text) < 16 or text[10:11] != "T" or not text.endswith("Z"):
+        return text
+    seconds = text[16:19]
+    shown = text[:10] + " " + text[11:16]
+    if seconds not in ("", ":00"):
+        shown += seconds
+    return shown + " UTC"
 
 
 def brief_html(

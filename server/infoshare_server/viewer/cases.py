@@ -230,10 +230,17 @@ def referrers(
     readable: Readable,
     ids: Iterable[str],
     types: Sequence[str] | None = REFERRER_TYPES,
+    *,
+    limit: int | None = None,
+    containing: Sequence[str] = (),
 ) -> dict[str, dict[str, Any]]:
     """The latest visible version of every object of ``types`` (None: any) whose text
-    names one of ``ids``; the caller checks which property names it."""
-    return mentioning(connection, readable, [i for i in ids if _is_id(i)], types)
+    names one of ``ids``; the caller checks which property names it. See :func:`mentioning`
+    for ``limit`` and ``containing``."""
+    return mentioning(
+        connection, readable, [i for i in ids if _is_id(i)], types,
+        limit=limit, containing=containing,
+    )  # fmt: skip
 
 
 #: Longest string :func:`mentioning` looks for (longer ones are not probed).
@@ -245,6 +252,9 @@ def mentioning(
     readable: Readable,
     needles: Iterable[str],
     types: Sequence[str] | None = None,
+    *,
+    limit: int | None = None,
+    containing: Sequence[str] = (),
 ) -> dict[str, dict[str, Any]]:
     """The latest visible version of every object of ``types`` (None: any type) whose
     stored JSON holds one of ``needles`` as a whole JSON string.
@@ -252,8 +262,11 @@ def mentioning(
     The candidates come from a ``LIKE`` probe inside the database (the needle
     as a quoted JSON string, ``LIKE`` wildcards escaped), restricted by the
     reader's visibility, so nothing is read that the reader may not see; one
-    query per :data:`PROBE_CHUNK` needles. A candidate's latest visible version
-    may no longer hold the needle: callers check what they need.
+    query per :data:`PROBE_CHUNK` needles. ``containing``: text every candidate
+    must also hold (narrows the probe). ``limit``: at most this many objects
+    are returned (a caller that gets ``limit`` knows there may be more). A
+    candidate's latest visible version may no longer hold the needle: callers
+    check what they need.
     """
     probes: set[str] = set()
     for needle in needles:
@@ -273,8 +286,14 @@ def mentioning(
         ]
         if types is not None:
             conditions.append(o.c.object_type.in_(types))
-        stmt = sa.select(o.c.object_id).where(*conditions).distinct()
+        conditions += [o.c.body.contains(text, autoescape=True) for text in containing]
+        stmt = sa.select(o.c.object_id).where(*conditions).distinct().order_by(o.c.object_id)
+        if limit is not None:
+            stmt = stmt.limit(limit)
         found.update(str(v) for v in connection.execute(stmt).scalars())
+        if limit is not None and len(found) >= limit:
+            found = set(sorted(found)[:limit])
+            break
     return latest_one(connection, readable, found)
 
 
@@ -363,7 +382,8 @@ def _countries_of(
         codes = _strings(_ext(incident, EXT_FIMI_INCIDENT).get("target_countries"))
         out[str(incident["id"])] = {c.upper() for c in codes}
     targets: dict[str, set[str]] = {}
-    for rel in referrers(connection, readable, ids, ("relationship",)).values():
+    probe = referrers(connection, readable, ids, ("relationship",), containing=('"location--',))
+    for rel in probe.values():
         source, target = rel.get("source_ref"), rel.get("target_ref")
         if (
             rel.get("relationship_type") == "targets"
@@ -664,8 +684,12 @@ def gather(connection: Connection, readable: Readable, incident: dict[str, Any])
             break
         wanted = {ref for i in growing for _, ref in structure_refs(objects[i])} - objects.keys()
         found = latest_one(connection, readable, wanted)
+        room = MAX_CASE_OBJECTS - len(objects) - len(found) + 1
+        probed = referrers(connection, readable, growing, limit=max(room, 1))
+        if len(probed) >= max(room, 1):
+            truncated = True
         backwards = {
-            k: v for k, v in referrers(connection, readable, growing).items()
+            k: v for k, v in probed.items()
             if k not in objects and k not in found
             and _names_any(v, set(growing))
         }  # fmt: skip
@@ -923,7 +947,9 @@ def _timeline(
     for oid, obj in objects.items():
         kind = obj.get("type")
         if kind == "media-content":
-            add(obj.get("publication_date"), "post", names[oid], _text(obj.get("url")), oid)
+            url = _text(obj.get("url"))
+            title = names[oid]
+            add(obj.get("publication_date"), "post", title, url if url != title else None, oid)
         elif kind == "sighting":
             target = names.get(str(obj.get("sighting_of_ref", "")), "")
             count = obj.get("count")

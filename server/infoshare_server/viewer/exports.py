@@ -91,7 +91,10 @@ def collection_layer(
             ids = {str(obj["id"]) for _, obj in batch}
             incidents += len(ids)
             uses: dict[str, set[str]] = {}
-            for rel in c.referrers(connection, readable, ids, ("relationship",)).values():
+            probe = c.referrers(
+                connection, readable, ids, ("relationship",), containing=('"attack-pattern--',)
+            )
+            for rel in probe.values():
                 source, target = rel.get("source_ref"), rel.get("target_ref")
                 if (
                     source in ids

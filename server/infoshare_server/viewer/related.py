@@ -130,7 +130,8 @@ def related_cases(
         what: dict[str, set[str]] = {}
         if things:
             needles = {n for thing in things.values() for n in thing.needles}
-            for oid, obj in c.mentioning(connection, collection, needles).items():
+            holding = c.mentioning(connection, collection, needles, limit=MAX_WALKED)
+            for oid, obj in holding.items():
                 for key, thing in things.items():
                     if _holds(obj, key, thing):
                         holders[oid] = obj
@@ -186,7 +187,8 @@ def incidents_reaching(
             break
         step: dict[str, set[str]] = {}
         # Objects that reference a reached object (gather's forward step, backwards).
-        for oid, obj in c.referrers(connection, readable, growing, None).items():
+        room = max(MAX_WALKED - len(objects), 1)
+        for oid, obj in c.referrers(connection, readable, growing, None, limit=room).items():
             if not _grows_or_roots(oid):
                 continue
             for _, ref in c.structure_refs(obj):
@@ -227,7 +229,9 @@ def _same_techniques(
     """The visible incidents of a collection whose case uses exactly ``techniques``."""
     patterns = {
         oid: obj
-        for oid, obj in c.mentioning(connection, readable, techniques, ("attack-pattern",)).items()
+        for oid, obj in c.mentioning(
+            connection, readable, techniques, ("attack-pattern",), limit=MAX_WALKED
+        ).items()
         if set(c.technique_ids(obj)) & techniques
     }
     if not patterns:
@@ -260,7 +264,7 @@ def incidents_reaching_hub(
     """:func:`incidents_reaching` for hub objects, which a case reaches but never grows from:
     start from the objects that reference them."""
     start: dict[str, dict[str, Any]] = {}
-    for oid, obj in c.referrers(connection, readable, hubs, None).items():
+    for oid, obj in c.referrers(connection, readable, hubs, None, limit=MAX_WALKED).items():
         if _grows_or_roots(oid) and any(ref in hubs for _, ref in c.structure_refs(obj)):
             start[oid] = obj
     return incidents_reaching(connection, readable, start) if start else {}
