@@ -460,3 +460,33 @@ def test_repeated_failed_sign_ins_are_slowed_down(tmp_path: Path) -> None:
                 assert "Too many requests" in response.text
                 break
         assert statuses[0] == 401 and statuses[-1] == 429, statuses
+
+
+def test_collection_layers_count_only_visible_cases(viewer: ViewerNode) -> None:
+    from _node import READ_ONLY_COLLECTION
+
+    node = viewer.node.node
+    path = f"/viewer/layers/fimi/{PROFILE_COLLECTION}/layer.json"
+    green = signed_in(node, "green-reader", password_of("green-reader"))
+    operator = signed_in(node, OPERATOR, password_of(OPERATOR))
+    assert path in page(green, node, "/").text
+    green_layer = page(green, node, path)
+    assert green_layer.status_code == 200
+    assert green_layer.headers["Content-Disposition"].startswith("attachment;")
+    full = page(operator, node, path).json()
+
+    def scores(layer: dict[str, object]) -> dict[str, int]:
+        techniques = layer["techniques"]
+        assert isinstance(techniques, list)
+        return {t["techniqueID"]: int(t.get("score", 0)) for t in techniques}
+
+    seen, everything = scores(green_layer.json()), scores(full)
+    assert sum(everything.values()) > sum(seen.values())
+    assert all(everything.get(t, 0) >= n for t, n in seen.items())
+    amber = signed_in(node, "amber-reader", password_of("amber-reader"))
+    refused = page(amber, node, f"/viewer/layers/fimi/{READ_ONLY_COLLECTION}/layer.json")
+    unknown = page(amber, node, "/viewer/layers/fimi/no-such-collection/layer.json")
+    assert refused.status_code == unknown.status_code == 404
+    assert refused.text.replace(READ_ONLY_COLLECTION, "X") == unknown.text.replace(
+        "no-such-collection", "X"
+    )

@@ -523,6 +523,7 @@ def case_list() -> BaseResponse:
     page = list_cases(_store(), _policy(), filters, limit=limit, token=token, pager=state.pager)
     choices: FilterChoices = filter_choices(_store(), _policy())
     query = _query_without_next()
+    layers = _readable_collections()
     return _page(
         "cases.html",
         page=page,
@@ -530,7 +531,43 @@ def case_list() -> BaseResponse:
         filters=filters,
         query=query,
         first_page=token is None,
+        layers=layers,
     )
+
+
+def _readable_collections() -> list[tuple[str, str, str]]:
+    """(API root, collection id, title) of every collection the reader may read."""
+    from infoshare_server.viewer.cases import node_collections, readable_collections
+
+    served = node_collections()
+    with _store().reading() as connection:
+        readable = readable_collections(connection, _policy(), served)
+    return [
+        (r.api_root, r.collection_id, r.key.settings.title or r.collection_id) for r in readable
+    ]
+
+
+@viewer_blueprint.route("/viewer/layers/<api_root>/<collection_id>/layer.json", methods=["GET"])
+@signed_in
+def collection_layer_export(api_root: str, collection_id: str) -> BaseResponse:
+    """A DISARM Navigator layer of one collection: each technique scored with the number
+    of visible incidents that use it."""
+    import json
+
+    from infoshare_server.viewer.cases import NotVisible
+    from infoshare_server.viewer.exports import collection_layer
+
+    if max(len(api_root), len(collection_id)) > 200:
+        return _error(404, "error.no_collection")
+    try:
+        layer = collection_layer(_store(), _policy(), api_root, collection_id)
+    except NotVisible:
+        return _error(404, "error.no_collection")
+    response = make_response(json.dumps(layer, indent=1, ensure_ascii=False).encode("utf-8"))
+    response.headers["Content-Type"] = "application/json"
+    stem = re.sub(r"[^A-Za-z0-9-]", "", collection_id)[:40]
+    response.headers["Content-Disposition"] = f'attachment; filename="collection-{stem}-layer.json"'
+    return response
 
 
 # --- the case page -----------------------------------------------------------------------
