@@ -490,3 +490,43 @@ def test_collection_layers_count_only_visible_cases(viewer: ViewerNode) -> None:
     assert refused.text.replace(READ_ONLY_COLLECTION, "X") == unknown.text.replace(
         "no-such-collection", "X"
     )
+
+
+def test_over_https_the_session_cookie_is_secure_and_host_bound(tmp_path: Path) -> None:
+    """On a node with TLS, every viewer cookie is Secure and carries the __Host- prefix."""
+    from _node import USER, RunningNode
+    from _transport import make_pki, node_config, started_node
+
+    pki = make_pki(tmp_path / "pki")
+    url = f"sqlite:///{tmp_path / 'node.db'}"
+    tls = {"certificate": str(pki.node.cert_path), "key": str(pki.node.key_path)}
+    verify = str(pki.node_ca.cert_path)
+
+    def ready(node: RunningNode) -> bool:
+        return requests.get(node.url("healthz"), verify=verify, timeout=2).status_code == 200
+
+    def config(port: int) -> str:
+        return node_config(url, port, limits={"rate_per_partner": 0}, tls=tls)
+
+    with started_node(tmp_path / "node", config, ready, scheme="https") as node:
+        client = requests.Session()
+        form = client.get(node.url("/viewer/sign-in"), verify=verify, timeout=TIMEOUT)
+        form_cookie = form.headers["Set-Cookie"]
+        assert form_cookie.startswith("__Host-infoshare_form=") and "Secure" in form_cookie
+        response = client.post(
+            node.url("/viewer/sign-in"),
+            data={"csrf": csrf_of(form.text), "account": USER, "password": password_of(USER)},
+            allow_redirects=False,
+            verify=verify,
+            timeout=TIMEOUT,
+        )
+        assert response.status_code == 303
+        cookie = next(
+            part for part in response.headers["Set-Cookie"].split(", __Host-")
+            if "infoshare_session=" in part
+        )  # fmt: skip
+        for flag in ("Secure", "HttpOnly", "SameSite=Strict", "Path=/"):
+            assert flag in cookie, (flag, cookie)
+        assert "Domain" not in cookie
+        assert client.get(node.url("/"), verify=verify, timeout=TIMEOUT).status_code == 200
+        assert "__Host-infoshare_session" in client.cookies
