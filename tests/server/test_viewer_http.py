@@ -530,3 +530,22 @@ def test_over_https_the_session_cookie_is_secure_and_host_bound(tmp_path: Path) 
         assert "Domain" not in cookie
         assert client.get(node.url("/"), verify=verify, timeout=TIMEOUT).status_code == 200
         assert "__Host-infoshare_session" in client.cookies
+
+
+def test_behind_a_tls_proxy_the_public_https_address_makes_cookies_secure(
+    tmp_path: Path,
+) -> None:
+    """A node whose base_url is HTTPS sits behind a TLS-terminating proxy: the hop to the
+    node is plain HTTP, but the browser's is not, so the cookies are Secure anyway."""
+    from _node import config_text, free_port, running_node
+
+    port = free_port()
+    config = config_text(f"sqlite:///{tmp_path / 'node.db'}", port).replace(
+        f'base_url = "http://127.0.0.1:{port}"', 'base_url = "https://viewer.example"'
+    )
+    config_path = tmp_path / "node.toml"
+    config_path.write_text(config, encoding="utf-8")
+    with running_node(config_path, port, tmp_path / "node.log") as node:
+        form = requests.get(node.url("/viewer/sign-in"), timeout=TIMEOUT)
+        cookie = form.headers["Set-Cookie"]
+        assert cookie.startswith("__Host-infoshare_form=") and "Secure" in cookie

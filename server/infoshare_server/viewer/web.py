@@ -100,6 +100,9 @@ class ViewerState:
     pager: PageSigner | None
     page_size: int
     rate_limits: Any
+    #: The node's public address is HTTPS (``node.base_url``): cookies are Secure even
+    #: when a TLS-terminating reverse proxy forwards the requests over plain HTTP.
+    public_https: bool = False
 
 
 def install(app: Flask, config: NodeConfig, access: AccessControl, rate_limits: Any) -> None:
@@ -122,6 +125,7 @@ def install(app: Flask, config: NodeConfig, access: AccessControl, rate_limits: 
         PageSigner(config.paging_secret()) if store is not None else None,
         config.viewer.page_size,
         rate_limits,
+        (config.node.base_url or "").lower().startswith("https://"),
     )
     app.register_blueprint(viewer_blueprint)
 
@@ -135,9 +139,14 @@ def _state() -> ViewerState:
 # --- cookies -----------------------------------------------------------------------------
 
 
+def _secure() -> bool:
+    """True when the browser talks HTTPS: to the node itself, or to its reverse proxy."""
+    return request.is_secure or _state().public_https
+
+
 def _cookie(name: str) -> str:
     """Over HTTPS the ``__Host-`` prefix binds the cookie to this host, path / and Secure."""
-    return f"__Host-infoshare_{name}" if request.is_secure else f"infoshare_{name}"
+    return f"__Host-infoshare_{name}" if _secure() else f"infoshare_{name}"
 
 
 def _set_cookie(response: BaseResponse, name: str, value: str, *, http_only: bool = True) -> None:
@@ -145,14 +154,14 @@ def _set_cookie(response: BaseResponse, name: str, value: str, *, http_only: boo
         _cookie(name),
         value,
         path="/",
-        secure=request.is_secure,
+        secure=_secure(),
         httponly=http_only,
         samesite="Strict",
     )
 
 
 def _drop_cookie(response: BaseResponse, name: str) -> None:
-    response.delete_cookie(_cookie(name), path="/", secure=request.is_secure, samesite="Strict")
+    response.delete_cookie(_cookie(name), path="/", secure=_secure(), samesite="Strict")
 
 
 # --- per-request state -------------------------------------------------------------------
