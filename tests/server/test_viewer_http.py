@@ -223,6 +223,20 @@ def test_a_revoked_partner_loses_its_sessions_at_once(viewer: ViewerNode) -> Non
     assert not [row for row in _rows(viewer) if row["account"] == "short-lived"]
 
 
+def test_a_new_password_ends_the_sessions_signed_in_with_the_old_one(viewer: ViewerNode) -> None:
+    node = viewer.node.node
+    directory = Directory(viewer.store)
+    directory.add("rotating", "Rotating partner (fictional)", clearance="green")
+    directory.set_password("rotating", hash_password("the first long passphrase"))
+    client = signed_in(node, "rotating", "the first long passphrase")
+    assert page(client, node, "/").status_code == 200
+    directory.set_password("rotating", hash_password("the second long passphrase"))
+    assert page(client, node, "/").status_code == 303
+    assert not [row for row in _rows(viewer) if row["account"] == "rotating"]
+    again = signed_in(node, "rotating", "the second long passphrase")
+    assert page(again, node, "/").status_code == 200
+
+
 def test_a_green_reader_never_sees_an_amber_case(viewer: ViewerNode) -> None:
     node = viewer.node.node
     green = signed_in(node, "green-reader", password_of("green-reader"))

@@ -6,7 +6,7 @@ a copy of the database cannot be turned into a signed-in browser. Who the
 session belongs to is an account name (a partner id, or an operator account
 of ``[[users]]``) and its kind; the partner's rights and clearance are read
 again on every request, so a partner revoked or removed loses its sessions at
-once (``viewer/sessions.py``).
+once, and so does one whose password was changed (``viewer/sessions.py``).
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ viewer_sessions = sa.Table(
     sa.Column("seen_at", sa.Text, nullable=False),
     #: The session ends at this moment whatever happens (absolute lifetime).
     sa.Column("expires_at", sa.Text, nullable=False),
+    #: SHA-256 of the password hash the account signed in with: a new password (or
+    #: none) ends the session.
+    sa.Column("credential", sa.String(64), nullable=False),
     #: The interface language chosen while signed in (BCP 47), or None.
     sa.Column("language", sa.Text, nullable=True),
 )

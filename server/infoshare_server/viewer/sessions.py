@@ -7,8 +7,10 @@ Implements "Sessions" of docs/adr/0015-case-viewer.md:
 * a session ends after ``idle`` without a request, at ``lifetime`` after
   sign-in whatever happens, and at sign-out (its row is deleted);
 * every request reads the account again: a partner revoked or removed, or an
-  operator account no longer in the configuration, finds its sessions deleted
-  on its next request, and a changed clearance applies at once;
+  operator account no longer in the configuration, or an account whose
+  password was changed (the row keeps a SHA-256 of the password hash signed in
+  with), finds its sessions deleted on its next request, and a changed
+  clearance applies at once;
 * the CSRF token of a session is an HMAC of a fixed label keyed by the
   session id (a synchronizer token that needs no storage, and that no copy of
   the database can compute).
@@ -27,7 +29,7 @@ from typing import Literal
 import sqlalchemy as sa
 
 from infoshare_server.access import Partner, operator_account
-from infoshare_server.access._directory import Directory
+from infoshare_server.access._directory import active_credentials
 from infoshare_server.storage import Store
 from infoshare_server.storage._viewer_migration import viewer_sessions
 
@@ -55,6 +57,10 @@ def csrf_ok(session_id: str, token: str | None) -> bool:
     if not token or len(token) > _MAX_ID:
         return False
     return hmac.compare_digest(csrf_token(session_id), token)
+
+
+def _fingerprint(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode("utf-8")).hexdigest()
 
 
 def _stamp(moment: datetime) -> str:
@@ -100,6 +106,9 @@ class Sessions:
         session_id = secrets.token_urlsafe(32)
         now = datetime.now(UTC)
         kind: AccountKind = "operator" if partner.operator else "partner"
+        found = self._account(kind, partner.id)
+        if found is None:
+            raise LookupError(f"the account {partner.id!r} has no password to sign in with")
         with self.store.writing() as connection:
             connection.execute(
                 sa.delete(viewer_sessions).where(viewer_sessions.c.expires_at < _stamp(now))
@@ -112,6 +121,7 @@ class Sessions:
                     created_at=_stamp(now),
                     seen_at=_stamp(now),
                     expires_at=_stamp(now + self.lifetime),
+                    credential=found[1],
                     language=language,
                 )
             )
@@ -137,10 +147,11 @@ class Sessions:
         expired = (
             _parse(record["expires_at"]) <= now or _parse(record["seen_at"]) + self.idle <= now
         )
-        partner = None if expired else self._account(record["kind"], record["account"])
-        if partner is None:
+        found = None if expired else self._account(record["kind"], record["account"])
+        if found is None or not hmac.compare_digest(found[1], record["credential"]):
             self._delete(key)
             return None
+        partner = found[0]
         if now - _parse(record["seen_at"]) >= _TOUCH_EVERY:
             with self.store.writing(durable=False) as connection:
                 connection.execute(
@@ -150,13 +161,17 @@ class Sessions:
                 )
         return Session(session_id, partner, record["kind"], record["language"])
 
-    def _account(self, kind: str, account: str) -> Partner | None:
+    def _account(self, kind: str, account: str) -> tuple[Partner, str] | None:
+        """The account as it is now and the digest of its password hash, or None if it
+        no longer exists, is revoked or has no password (one indexed query)."""
         if kind == "operator":
-            return operator_account(account) if account in self.operators else None
-        record = Directory(self.store).get(account)
-        if record is None or record.revoked_at is not None:
+            stored = self.operators.get(account)
+            return None if stored is None else (operator_account(account), _fingerprint(stored))
+        with self.store.reading() as connection:
+            found = active_credentials(connection, "password", account)
+        if not found or found[-1].secret_hash is None:
             return None
-        return record.partner()
+        return found[-1].partner, _fingerprint(found[-1].secret_hash)
 
     def set_language(self, session_id: str, language: str) -> None:
         with self.store.writing(durable=False) as connection:

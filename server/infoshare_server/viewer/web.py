@@ -406,7 +406,13 @@ def sign_in() -> BaseResponse:
         account = ""
     credentials = base64.b64encode(f"{account}:{password}".encode()).decode("ascii")
     outcome = state.access.authenticator.authenticate(f"Basic {credentials}")
-    if outcome.partner is None or state.sessions is None:
+    session_id = None
+    if outcome.partner is not None and state.sessions is not None:
+        try:
+            session_id = state.sessions.start(outcome.partner, language=g.get("language"))
+        except LookupError:  # the password was changed between the check and now
+            session_id = None
+    if outcome.partner is None or session_id is None:
         state.access.audit(
             None, state.access.entry("auth_failure", 401, attempted=outcome.attempted)
         )
@@ -419,7 +425,6 @@ def sign_in() -> BaseResponse:
         # A 401 without a challenge a browser would answer with a password dialog.
         response.headers["WWW-Authenticate"] = 'Form realm="infoshare viewer"'
         return response
-    session_id = state.sessions.start(outcome.partner, language=g.get("language"))
     response = redirect(next_path, 303)
     _set_cookie(response, "session", session_id)
     _drop_cookie(response, "form")
