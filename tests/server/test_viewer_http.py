@@ -24,6 +24,8 @@ from _databases import BACKENDS
 from _node import PROFILE_COLLECTION
 from _viewer_data import GREEN_INCIDENT, SEAFOOD_INCIDENT, ViewerNode, viewer_node
 from _viewer_web import TIMEOUT, csrf_of, incident_ids, page, sign_in_form, signed_in
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from infoshare_server.access import Directory, Rights, hash_password
 from infoshare_server.storage._viewer_migration import viewer_sessions
 from infoshare_server.viewer.web import CSP
@@ -563,3 +565,38 @@ def test_behind_a_tls_proxy_the_public_https_address_makes_cookies_secure(
         form = requests.get(node.url("/viewer/sign-in"), timeout=TIMEOUT)
         cookie = form.headers["Set-Cookie"]
         assert cookie.startswith("__Host-infoshare_form=") and "Secure" in cookie
+
+
+_FIELDS = ("country", "fimi_type", "determination", "status", "tlp", "origin", "since",
+           "until", "limit", "next", "lang", "signed-out")  # fmt: skip
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_FIELDS), st.text(max_size=300)),
+        max_size=6,
+    ),
+    st.sampled_from(["/", "/viewer/sign-in", CASE_PATH + GREEN_INCIDENT]),
+)
+def test_any_query_gets_a_page_or_a_clear_refusal(
+    viewer: ViewerNode, query: list[tuple[str, str]], path: str
+) -> None:
+    node = viewer.node.node
+    client = _GREEN_CLIENTS.get(node.base_url)
+    if client is None:
+        client = _GREEN_CLIENTS[node.base_url] = signed_in(
+            node, "green-reader", password_of("green-reader")
+        )
+    response = client.get(node.url(path), params=query, allow_redirects=False, timeout=TIMEOUT)
+    assert response.status_code in (200, 303, 400), (response.status_code, query)
+    assert response.headers["Content-Type"].startswith("text/html")
+    if response.status_code == 200 and path == "/":
+        assert "TLP:AMBER" not in response.text
+
+
+_GREEN_CLIENTS: dict[str, requests.Session] = {}
