@@ -216,6 +216,8 @@ def _csrf_passes() -> bool:
 def _load_session() -> BaseResponse | None:
     state = _state()
     g.viewer_session = None
+    if request.endpoint == "viewer.static":
+        return None  # the style sheet needs no session (and costs no query)
     if state.sessions is not None:
         session = state.sessions.find(request.cookies.get(_cookie("session")))
         if session is not None:
