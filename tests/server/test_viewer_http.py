@@ -600,3 +600,20 @@ def test_any_query_gets_a_page_or_a_clear_refusal(
 
 
 _GREEN_CLIENTS: dict[str, requests.Session] = {}
+
+
+def test_withdrawn_cases_are_flagged_for_operators_and_hidden_from_partners(
+    viewer: ViewerNode,
+) -> None:
+    from _viewer_data import WITHDRAWN_INCIDENT
+
+    node = viewer.node.node
+    operator = signed_in(node, OPERATOR, password_of(OPERATOR))
+    listing = page(operator, node, "/?limit=100").text
+    row = listing[listing.index(f'data-incident="{WITHDRAWN_INCIDENT}"') :]
+    assert 'class="badge withdrawn"' in row[: row.index("</tr>")]
+    shown = page(operator, node, CASE_PATH + WITHDRAWN_INCIDENT)
+    assert shown.status_code == 200 and "was withdrawn by its author" in shown.text
+    amber = signed_in(node, "amber-reader", password_of("amber-reader"))
+    assert WITHDRAWN_INCIDENT not in page(amber, node, "/?limit=100").text
+    assert page(amber, node, CASE_PATH + WITHDRAWN_INCIDENT).status_code == 404
