@@ -392,6 +392,11 @@ def test_cases_sharing_a_post_are_related_for_readers_of_both(node: ViewerNode) 
         assert f"URL {post['url']}" in related[node.own_incident]
         own = _related(case(node, who, node.own_incident, STIX_COLLECTION))
         assert SEAFOOD_INCIDENT in own
+        # The other case's relationship to the shared post belongs to that case: it is a
+        # related case, not part of this one's graph or bundle.
+        seafood = case(node, who, SEAFOOD_INCIDENT)
+        assert seafood is not None
+        assert node.own_incident not in {o["id"] for o in seafood.objects}
     # strict-red reads the STIX collection but may not see amber-reader's AMBER case.
     assert node.own_incident not in _related(case(node, "strict-red", SEAFOOD_INCIDENT))
 
@@ -496,3 +501,14 @@ def test_translations_follow_the_readers_language() -> None:
     english = {**narrative, "lang": "ja"}
     same = _localised(english, _translations(objects, "ja"), "ja")
     assert same.translation is None
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=_FIXTURE)
+@given(token=st.one_of(st.text(max_size=300), st.binary(max_size=200).map(lambda b: b.hex())))
+def test_hostile_tokens_are_refused_with_a_reason(node: ViewerNode, token: str) -> None:
+    with pytest.raises(RequestError) as refused:
+        list_cases(
+            node.store, node.policy("amber-reader"), CaseFilters(), limit=5, token=token,
+            pager=SIGNER, collections=node.collections,
+        )  # fmt: skip
+    assert refused.value.status == 400 and "next token" in str(refused.value)

@@ -255,8 +255,30 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     raise ValueError(f"the brief loads no external resource ({url[:60]!r})")
 
 
+class BriefUnavailable(RuntimeError):
+    """The machine cannot print PDF: WeasyPrint or the Pango library it needs is missing."""
+
+
+def weasyprint_problem() -> str | None:
+    """Why the brief cannot be printed on this machine, or None when it can."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as exc:
+        return (
+            f"WeasyPrint cannot be loaded ({str(exc)[:200]}); install the node's server extra"
+            " and the Pango library (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0)"
+        )
+    return None
+
+
 def render(case: Case, *, language: str, messages: Mapping[str, str], reader: str = "") -> Any:
-    """The laid-out WeasyPrint document of the brief (pages, for tests and for the PDF)."""
+    """The laid-out WeasyPrint document of the brief (pages, for tests and for the PDF).
+
+    Raises :class:`BriefUnavailable`, saying what to install, when WeasyPrint cannot
+    be loaded."""
+    problem = weasyprint_problem()
+    if problem is not None:
+        raise BriefUnavailable(problem)
     from weasyprint import CSS, HTML
 
     html = brief_html(case, language=language, messages=messages, reader=reader)

@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql import ColumnElement
 
 from infoshare.navigator import attack_pattern_techniques
 from infoshare.profile import (
@@ -259,8 +260,8 @@ def mentioning(
     """The latest visible version of every object of ``types`` (None: any type) whose
     stored JSON holds one of ``needles`` as a whole JSON string.
 
-    The candidates come from a ``LIKE`` probe inside the database (the needle
-    as a quoted JSON string, ``LIKE`` wildcards escaped), restricted by the
+    The candidates come from a substring probe inside the database (the needle
+    as a quoted JSON string; :func:`_substring_test`), restricted by the
     reader's visibility, so nothing is read that the reader may not see; one
     query per :data:`PROBE_CHUNK` needles. ``containing``: text every candidate
     must also hold (narrows the probe). ``limit``: at most this many objects
@@ -277,16 +278,17 @@ def mentioning(
     wanted = sorted(probes)
     found: set[str] = set()
     o = t.objects.alias("referrer")
+    holds = _substring_test(connection)
     for start in range(0, len(wanted), PROBE_CHUNK):
         chunk = wanted[start : start + PROBE_CHUNK]
-        conditions = [
-            o.c.collection_pk == readable.key.collection_pk,
-            sa.or_(*(o.c.body.contains(probe, autoescape=True) for probe in chunk)),
-            readable.visibility(o),
-        ]
+        conditions = [o.c.collection_pk == readable.key.collection_pk]
         if types is not None:
             conditions.append(o.c.object_type.in_(types))
-        conditions += [o.c.body.contains(text, autoescape=True) for text in containing]
+        # The narrow tests first: the database evaluates the list of needles only on the
+        # rows that pass them.
+        conditions += [holds(o.c.body, text) for text in containing]
+        conditions.append(sa.or_(*(holds(o.c.body, probe) for probe in chunk)))
+        conditions.append(readable.visibility(o))
         stmt = sa.select(o.c.object_id).where(*conditions).distinct().order_by(o.c.object_id)
         if limit is not None:
             stmt = stmt.limit(limit)
@@ -295,6 +297,20 @@ def mentioning(
             found = set(sorted(found)[:limit])
             break
     return latest_one(connection, readable, found)
+
+
+def _substring_test(
+    connection: Connection,
+) -> Callable[[ColumnElement[str], str], ColumnElement[bool]]:
+    """``column holds text`` as a plain substring test: ``instr`` on SQLite, ``strpos`` on
+    PostgreSQL (no pattern, so nothing in ``text`` needs escaping, and no ``LIKE`` cost)."""
+    name = "instr" if connection.dialect.name == "sqlite" else "strpos"
+
+    def test(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
+        found: ColumnElement[int] = getattr(sa.func, name)(column, sa.literal(text, sa.Text()))
+        return found > 0
+
+    return test
 
 
 def withdrawn_among(connection: Connection, readable: Readable, ids: Iterable[str]) -> set[str]:
@@ -313,25 +329,29 @@ def withdrawn_among(connection: Connection, readable: Readable, ids: Iterable[st
 
 
 def _incident_batches(
-    connection: Connection, readable: Readable, before_seq: int | None
+    connection: Connection, readable: Readable, before_seq: int | None, first: int = BATCH
 ) -> Iterator[list[tuple[int, dict[str, Any]]]]:
-    """The collection's visible incidents (latest visible version), newest first, in batches."""
+    """The collection's visible incidents (latest visible version), newest first, in batches:
+    ``first`` rows, then four times as many each time, up to :data:`BATCH` (a page of the
+    list usually needs only the first)."""
     o = t.objects.alias("case_row")
     cursor = before_seq
+    size = max(1, min(first, BATCH))
     while True:
         conditions = _conditions(
             o, readable.key.collection_pk, ObjectQuery(types=("incident",)), readable.visibility
         )
         if cursor is not None:
             conditions.append(o.c.seq < cursor)
-        stmt = sa.select(o.c.seq, o.c.body).where(*conditions).order_by(o.c.seq.desc()).limit(BATCH)
+        stmt = sa.select(o.c.seq, o.c.body).where(*conditions).order_by(o.c.seq.desc()).limit(size)
         rows = list(connection.execute(stmt))
         batch = [(int(seq), obj) for seq, body in rows if (obj := _parse(body)) is not None]
         if batch:
             yield batch
-        if len(rows) < BATCH:
+        if len(rows) < size:
             return
         cursor = int(rows[-1][0])
+        size = min(size * 4, BATCH)
 
 
 # --- summaries ------------------------------------------------------------------------------
@@ -537,7 +557,9 @@ def list_cases(
     picked: list[tuple[int, CaseSummary]] = []
     with store.reading() as connection:
         readable = readable_collections(connection, policy, served)
-        streams = [_Stream(_matching(connection, r, filters, before)) for r in readable]
+        streams = [
+            _Stream(_matching(connection, r, filters, before, first=size + 1)) for r in readable
+        ]
         # Merge the collections' newest-first streams (seq is node-wide).
         while len(picked) <= size:
             heads = [(s.peek(), s) for s in streams]
@@ -574,13 +596,100 @@ class _Stream:
 
 
 def _matching(
-    connection: Connection, readable: Readable, filters: CaseFilters, before: int | None
+    connection: Connection,
+    readable: Readable,
+    filters: CaseFilters,
+    before: int | None,
+    first: int,
 ) -> Iterator[tuple[int, CaseSummary]]:
-    for batch in _incident_batches(connection, readable, before):
-        lines = summaries(connection, readable, [obj for _, obj in batch])
-        for (seq, _), line in zip(batch, lines, strict=True):
+    """The collection's list lines that pass ``filters``, newest first. The filters read
+    from the incident itself are applied before the lines are built, so only the
+    candidates cost the lookups of countries, names and withdrawals."""
+    targeting: set[str] | None = None
+    if filters.country:
+        targeting = set(_targeted_countries(connection, readable, filters.country))
+    for batch in _incident_batches(connection, readable, before, first):
+        chosen = [(seq, obj) for seq, obj in batch if _may_match(obj, filters, targeting)]
+        if not chosen:
+            continue
+        lines = summaries(connection, readable, [obj for _, obj in chosen])
+        for (seq, _), line in zip(chosen, lines, strict=True):
             if matches(line, filters):
                 yield seq, line
+
+
+def _may_match(
+    incident: Mapping[str, Any], filters: CaseFilters, targeting: set[str] | None = None
+) -> bool:
+    """False when ``incident`` fails a filter it can be judged on by itself, or the country
+    filter: ``targeting`` holds the incidents that target a location of that country."""
+    fimi = _ext(incident, EXT_FIMI_INCIDENT)
+    if filters.country and targeting is not None:
+        named = {c.upper() for c in _strings(fimi.get("target_countries"))}
+        if filters.country.upper() not in named and incident.get("id") not in targeting:
+            return False
+    if filters.fimi_type and filters.fimi_type not in _strings(fimi.get("fimi_types")):
+        return False
+    if filters.determination and filters.determination != _determination(incident):
+        return False
+    if filters.status and filters.status != _status(incident):
+        return False
+    if filters.tlp and filters.tlp != tlp_level(incident):
+        return False
+    if filters.origin and filters.origin != incident.get("created_by_ref"):
+        return False
+    modified = str(incident.get("modified", incident.get("created", "")))
+    day = _day(modified)
+    if filters.since is not None and (day is None or day < filters.since):
+        return False
+    return not (filters.until is not None and (day is None or day > filters.until))
+
+
+def _targeted_countries(
+    connection: Connection, readable: Readable, country: str | None = None
+) -> dict[str, set[str]]:
+    """incident id -> the countries of the visible locations it ``targets`` through a visible
+    relationship (profile §10), for every incident of the collection, or only those
+    targeting ``country``. One narrow probe for such relationships, then their locations
+    by id in chunks; the caller keeps only incidents it may see."""
+    o = t.objects.alias("targeting")
+    holds = _substring_test(connection)
+    stmt = (
+        sa.select(o.c.object_id)
+        .where(
+            o.c.collection_pk == readable.key.collection_pk,
+            o.c.object_type == "relationship",
+            holds(o.c.body, '"targets"'),
+            holds(o.c.body, '"location--'),
+            holds(o.c.body, '"incident--'),
+            readable.visibility(o),
+        )
+        .distinct()
+        .order_by(o.c.object_id)
+    )
+    ids = [str(v) for v in connection.execute(stmt).scalars()]
+    out: dict[str, set[str]] = {}
+    for start in range(0, len(ids), CHUNK):
+        targets: dict[str, set[str]] = {}
+        for rel in latest_one(connection, readable, ids[start : start + CHUNK]).values():
+            source, target = rel.get("source_ref"), rel.get("target_ref")
+            if (
+                rel.get("relationship_type") == "targets"
+                and isinstance(source, str)
+                and source.startswith("incident--")
+                and isinstance(target, str)
+                and target.startswith("location--")
+            ):
+                targets.setdefault(target, set()).add(source)
+        for location_id, location in latest_one(connection, readable, targets).items():
+            code = location.get("country")
+            if not isinstance(code, str) or not code:
+                continue
+            if country is not None and code.upper() != country.upper():
+                continue
+            for incident_id in targets[location_id]:
+                out.setdefault(incident_id, set()).add(code.upper())
+    return out
 
 
 def filter_choices(
@@ -597,18 +706,30 @@ def filter_choices(
     origins: dict[str, str] = {}
     with store.reading() as connection:
         for readable in readable_collections(connection, policy, served):
+            visible: set[str] = set()
+            creators: set[str] = set()
             for batch in _incident_batches(connection, readable, None):
-                for line in summaries(connection, readable, [obj for _, obj in batch]):
-                    countries.update(line.countries)
-                    types.update(line.fimi_types)
-                    if line.determination:
-                        determinations.add(line.determination)
-                    if line.status:
-                        statuses.add(line.status)
-                    if line.tlp:
-                        tlps.add(line.tlp)
-                    if line.origin_id:
-                        origins.setdefault(line.origin_id, line.origin_name or line.origin_id)
+                for _, incident in batch:
+                    visible.add(str(incident["id"]))
+                    fimi = _ext(incident, EXT_FIMI_INCIDENT)
+                    countries.update(c.upper() for c in _strings(fimi.get("target_countries")))
+                    types.update(_strings(fimi.get("fimi_types")))
+                    for value, into in (
+                        (_determination(incident), determinations),
+                        (_status(incident), statuses),
+                        (tlp_level(incident), tlps),
+                    ):
+                        if value:
+                            into.add(value)
+                    if _is_id(incident.get("created_by_ref")):
+                        creators.add(str(incident["created_by_ref"]))
+            for incident_id, codes in _targeted_countries(connection, readable).items():
+                if incident_id in visible:
+                    countries.update(codes)
+            names = latest_one(connection, readable, creators - origins.keys())
+            for creator in creators:
+                origins.setdefault(creator, label_of(names[creator]) if creator in names
+                                   else creator)  # fmt: skip
 
     def plain(values: set[str]) -> tuple[Choice, ...]:
         return tuple(Choice(v, v) for v in sorted(values))
@@ -682,16 +803,21 @@ def gather(connection: Connection, readable: Readable, incident: dict[str, Any])
         ]  # fmt: skip
         if not growing:
             break
-        wanted = {ref for i in growing for _, ref in structure_refs(objects[i])} - objects.keys()
+        wanted = {
+            ref for i in growing for _, ref in structure_refs(objects[i])
+            if not _other_incident(ref, root) or _names_any(objects[i], {root})
+        } - objects.keys()  # fmt: skip
         found = latest_one(connection, readable, wanted)
-        room = MAX_CASE_OBJECTS - len(objects) - len(found) + 1
-        probed = referrers(connection, readable, growing, limit=max(room, 1))
-        if len(probed) >= max(room, 1):
+        # Already gathered objects come back too: the room is on top of them.
+        room = max(MAX_CASE_OBJECTS - len(objects) - len(found), 0) + 1 + len(objects)
+        probed = referrers(connection, readable, growing, limit=room)
+        if len(probed) >= room:
             truncated = True
         backwards = {
             k: v for k, v in probed.items()
             if k not in objects and k not in found
             and _names_any(v, set(growing))
+            and not _joins_another_case(v, root)
         }  # fmt: skip
         new = {**found, **backwards}
         if len(objects) + len(new) > MAX_CASE_OBJECTS:
@@ -719,6 +845,22 @@ def gather(connection: Connection, readable: Readable, incident: dict[str, Any])
 
 def _names_any(obj: Mapping[str, Any], ids: set[str]) -> bool:
     return any(ref in ids for _, ref in structure_refs(obj))
+
+
+def _other_incident(object_id: str, root: str) -> bool:
+    return object_id != root and identifier_type(object_id) == "incident"
+
+
+def _joins_another_case(obj: Mapping[str, Any], root: str) -> bool:
+    """True for a relationship or sighting of another incident that does not name this
+    one: it belongs to that case (which the reader finds among the related cases). One
+    that joins the two incidents themselves stays, with the other incident as a node."""
+    if obj.get("type") not in ("relationship", "sighting"):
+        return False
+    ends = [obj.get("source_ref"), obj.get("target_ref"), obj.get("sighting_of_ref")]
+    if root in ends:
+        return False
+    return any(isinstance(end, str) and _other_incident(end, root) for end in ends)
 
 
 def load_case(
