@@ -667,13 +667,19 @@ def case_export(api_root: str, collection_id: str, incident_id: str, export: str
     elif export == "layer.json":
         body = json.dumps(case_layer(case), indent=1, ensure_ascii=False).encode("utf-8")
     else:
+        from infoshare_server.viewer.brief import BriefUnavailable
+
         session = _session()
-        body = case_brief_pdf(
-            case,
-            language=g.language,
-            messages=g.messages.messages,
-            reader=session.partner.name if session is not None else "",
-        )
+        try:
+            body = case_brief_pdf(
+                case,
+                language=g.language,
+                messages=g.messages.messages,
+                reader=session.partner.name if session is not None else "",
+            )
+        except BriefUnavailable as problem:
+            log.warning("cannot print the brief: %s", problem)
+            return _error(503, "error.no_pdf")
     stem = re.sub(r"[^A-Za-z0-9-]", "", incident_id.removeprefix("incident--"))[:40]
     kind, _, extension = export.partition(".")
     response = make_response(body, 200)
