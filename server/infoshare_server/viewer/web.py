@@ -25,11 +25,12 @@ Implements docs/adr/0015-case-viewer.md ("Pages", "Sign-in", "Sessions",
 from __future__ import annotations
 
 import base64
+import functools
 import hmac
 import logging
 import re
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Final
@@ -327,6 +328,7 @@ def _quote(value: str) -> str:
 def signed_in(view: Callable[..., BaseResponse]) -> Callable[..., BaseResponse]:
     """Pages behind sign-in: without a live session, the sign-in page."""
 
+    @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> BaseResponse:
         if _session() is None:
             return _need_sign_in()
@@ -334,8 +336,6 @@ def signed_in(view: Callable[..., BaseResponse]) -> Callable[..., BaseResponse]:
             return _error(503, "error.no_database")
         return view(*args, **kwargs)
 
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
     return wrapper
 
 
@@ -628,7 +628,7 @@ def case_page(api_root: str, collection_id: str, incident_id: str) -> BaseRespon
         names=names,
         heat=heat_map(case.techniques),
         colours=TYPE_COLOURS,
-        base=f"/viewer/cases/{api_root}/{collection_id}/{incident_id}",
+        base=case_url(case.summary.ref),
     )
 
 
@@ -697,11 +697,15 @@ def _unknown(rest: str) -> BaseResponse:
 
 
 def case_url(ref: CaseRef) -> str:
-    return f"/viewer/cases/{ref.api_root}/{ref.collection_id}/{ref.incident_id}"
+    """The address of a case page (each part quoted: it comes from the database)."""
+    parts = (ref.api_root, ref.collection_id, ref.incident_id)
+    return "/viewer/cases/" + "/".join(_quote_part(part) for part in parts)
+
+
+def _quote_part(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(value, safe="")
 
 
 viewer_blueprint.add_app_template_global(case_url, "case_url")
-
-
-def _messages_of(language: str) -> Mapping[str, str]:
-    return i18n.catalogues()[language].messages
