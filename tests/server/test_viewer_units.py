@@ -52,6 +52,9 @@ def test_every_message_the_templates_use_exists() -> None:
         ("tlp.", ("clear", "green", "amber", "amber+strict", "red", "none")),
         ("timeline.", ("post", "sighting", "engagement", "account-state", "platform-action",
                        "event", "withdrawal")),
+        ("word.determination.", ("blocked", "confirmed", "failed-attempt", "false-positive",
+                                 "suspected")),
+        ("word.status.", ("new", "open", "closed")),
         ("filter.", ("country", "fimi_type", "determination", "status", "tlp", "origin",
                      "since", "until")),
     ):  # fmt: skip

@@ -262,8 +262,16 @@ def _template_helpers() -> dict[str, Any]:
         messages = g.get("messages") or i18n.catalogues()[i18n.DEFAULT]
         return str(messages.get(key, **fields))
 
+    def word(kind: str, value: str | None) -> str:
+        """A vocabulary value in the reader's language (the value itself if unknown)."""
+        if not value:
+            return "—"
+        messages = g.get("messages") or i18n.catalogues()[i18n.DEFAULT]
+        return str(messages.messages.get(f"word.{kind}.{value}", value))
+
     return {
         "t": t,
+        "word": word,
         "csrf_value": _csrf_value,
         "languages": i18n.catalogues(),
         "tlp_class": _tlp_class,
