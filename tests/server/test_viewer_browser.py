@@ -213,6 +213,10 @@ def test_the_case_page_and_its_exports(browser: Any, viewer: ViewerNode, tmp_pat
     assert browser.find_element(_by("ID"), "graph-svg").is_displayed()
     assert len(browser.find_elements(_by("CSS_SELECTOR"), "#heat-map tbody tr")) == 16
     _shot(browser, "case", 2600)
+    if SHOTS:
+        browser.set_window_size(1280, 1100)
+        browser.get(node.url(CASE_PATH + SEAFOOD_INCIDENT + "#techniques"))
+        _shot(browser, "heat-map")
     details = browser.find_element(_by("ID"), "graph-table-details")
     details.find_element(_by("TAG_NAME"), "summary").click()
     assert browser.find_element(_by("ID"), "graph-table").is_displayed()
