@@ -55,14 +55,18 @@ validate: $(STAMP)
 ## The whole test suite: lint, type check (library and node), tests.
 test: $(STAMP) browsers lint typecheck unit
 
+## Chromium and its driver, and fonts for the scripts the example cases and the case
+## viewer's languages use (Japanese, Korean, Thai), so pages and screenshots show text.
+BROWSER_PACKAGES = chromium chromium-driver fonts-ipafont-gothic fonts-nanum fonts-thai-tlwg
+
 ## The real-browser tests and the profile's PDFs use Debian's Chromium (and ChromeDriver).
 ## Installed here when missing and run as root; otherwise say how (the tests then skip, and fail in CI).
 browsers:
 	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  echo "Installing Debian's chromium and chromium-driver for the browser tests"; \
-	  apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || \
-	  { apt-get update -q >/dev/null && apt-get install -y -q chromium chromium-driver >/dev/null; }; \
+	  apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null 2>&1 || \
+	  { apt-get update -q >/dev/null && apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null; }; \
 	else \
 	  echo "note: no Chromium; the browser tests will be skipped (they fail in CI)."; \
 	  echo "      Install them with: sudo apt-get install chromium chromium-driver"; \

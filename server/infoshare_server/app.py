@@ -47,6 +47,7 @@ from infoshare_server.http.errors import register_error_handlers
 from infoshare_server.http.protocol import RequestChecks, StrictJSONProvider
 from infoshare_server.ratelimit import RateLimits
 from infoshare_server.storage import Store
+from infoshare_server.viewer.web import install as install_viewer
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +135,7 @@ def create_app(config: NodeConfig, backend: Backend | None = None) -> Flask:
     app.register_error_handler(CanonicalURL, canonical_url_response)
     app.register_blueprint(health_blueprint)
     spec_site.install(app, config.spec_site_folder())
+    install_viewer(app, config, access, rate_limits)
     for blueprint in (
         discovery.discovery_bp,
         collections.collections_bp,

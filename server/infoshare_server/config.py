@@ -36,6 +36,12 @@ class ConfigError(NodeError):
     """The node configuration cannot be read or breaks a rule; names the file and the key."""
 
 
+#: First path segments the node serves itself, so no API root may take them: TAXII
+#: discovery, the health check, the case viewer (which also serves ``/``) and the
+#: published profile site.
+RESERVED_PATHS: tuple[str, ...] = ("taxii2", "healthz", "viewer", "spec")
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -319,6 +325,17 @@ def _no_repeats(values: list[str], what: str) -> list[str]:
     return values
 
 
+class ViewerSection(_Section):
+    """``[viewer]``: the case viewer's sign-in sessions (docs/adr/0015-case-viewer.md)."""
+
+    #: A session ends after this many minutes without a request.
+    idle_minutes: float = Field(default=30.0, gt=0, le=24 * 60)
+    #: A session ends this many hours after sign-in, whatever happens.
+    lifetime_hours: float = Field(default=8.0, gt=0, le=7 * 24)
+    #: Cases per page of the case list.
+    page_size: int = Field(default=25, ge=1, le=100)
+
+
 class AgreementSection(_Section):
     """``[[sharing.agreements]]``: an originator named recipients of its objects.
 
@@ -404,9 +421,6 @@ class SpecSiteSection(_Section):
 
 
 #: First path segments the node uses itself; no API root may take them.
-RESERVED_PATHS = ("taxii2", "healthz", "spec")
-
-
 class NodeConfig(_Section):
     """The whole node configuration (one TOML file)."""
 
@@ -419,6 +433,7 @@ class NodeConfig(_Section):
     api_roots: list[ApiRootSection] = Field(min_length=1)
     access: AccessSection = AccessSection()
     sharing: SharingSection = SharingSection()
+    viewer: ViewerSection = ViewerSection()
     #: The node's operator accounts; partners are managed with ``infoshare partner``.
     users: list[UserSection] = Field(default_factory=list)
     #: Partner nodes for ``infoshare sync`` (docs/adr/0007-sync.md).

@@ -314,6 +314,7 @@ def _banner(
 infoshare demo node is running (gunicorn, SQLite in {config_path.parent}/).
 Its log: {log_path}
 
+  Case viewer    {base_url}/   (open it in a browser; sign in with any account below)
   Profile site   {base_url}/spec/
                  (the published profile this node enforces; no sign-in){site_note}
 
@@ -325,8 +326,8 @@ Its log: {log_path}
   curl -u {DEMO_USER}:{password} -H 'Accept: application/taxii+json;version=2.1' \\
        {collection}
 
-Demo partners (HTTP Basic with the partner id, or Authorization: Bearer <token>);
-each sees only what its rights and TLP clearance allow:
+Demo partners (the viewer's sign-in, or HTTP Basic with the partner id and password, or
+Authorization: Bearer <token>); each sees only what its rights and TLP clearance allow:
 {partner_text}
 
 Press Ctrl-C to stop.

@@ -35,9 +35,12 @@ from infoshare_server.storage import Store
 
 log = logging.getLogger(__name__)
 
-#: Blueprints that need no sign-in: the health check and the public profile site.
-_PUBLIC_BLUEPRINTS = ("health", "spec_site")
 _COLLECTION_PATH = re.compile(r"^/([^/]+)/(?:collections/([^/]+)/|status/)")
+
+#: Blueprints that are public or authenticate their requests themselves: the health
+#: check, the published profile site (public), and the case viewer (its own sign-in
+#: sessions, docs/adr/0015-case-viewer.md).
+OWN_AUTHENTICATION = frozenset({"health", "viewer", "spec_site"})
 
 #: The challenges a 401 carries: HTTP Basic or an API token.
 CHALLENGE = 'Basic realm="infoshare", Bearer realm="infoshare"'
@@ -89,7 +92,7 @@ class AccessControl:
 
     def authenticate_request(self) -> Response | None:
         """Flask ``before_request`` hook: sets ``g.policy`` or answers 401."""
-        if request.endpoint is None or request.blueprint in _PUBLIC_BLUEPRINTS:
+        if request.endpoint is None or request.blueprint in OWN_AUTHENTICATION:
             return None
         certificate = request.environ.get(ENVIRON_KEY)
         outcome = self.authenticator.authenticate(

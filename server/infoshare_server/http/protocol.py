@@ -42,6 +42,9 @@ MAX_JSON_DEPTH = 64
 #: larger but well-formed limit is capped at ``limits.max_page_size`` like any other.
 MAX_LIMIT_DIGITS = 4300
 
+#: Blueprints that are not TAXII endpoints: the health check, the profile site and the
+#: case viewer's HTML pages (docs/adr/0015-case-viewer.md), which check their own requests.
+_NOT_TAXII = frozenset({"health", "viewer", "spec_site"})
 #: Paths whose POST takes a body (TAXII 2.1 §5.5 Add Objects).
 _OBJECTS_PATH = re.compile(r"^/[^/]+/collections/[^/]+/objects/$")
 
@@ -172,7 +175,7 @@ class RequestChecks:
         self.may_send_body = may_send_body
 
     def __call__(self) -> None:
-        if request.endpoint is None or request.blueprint in ("health", "spec_site"):
+        if request.endpoint is None or request.blueprint in _NOT_TAXII:
             return
         if not accepts_taxii(request.headers.get("Accept")):
             raise _fail(

@@ -32,6 +32,7 @@ from infoshare_server.storage._engine import is_sqlite, write_transaction
 from infoshare_server.storage._latest_migration import apply_latest_flag
 from infoshare_server.storage._origin_migration import apply_origin
 from infoshare_server.storage._tlp_levels import recompute_tlp_levels
+from infoshare_server.storage._viewer_migration import apply_viewer_sessions
 from infoshare_server.storage._withdrawals import apply_withdrawn
 
 #: Arbitrary constant key of the PostgreSQL advisory lock taken while migrating.
@@ -65,6 +66,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "objects.tlp recomputed: TLP 1.0 ids and granular markings", recompute_tlp_levels),
     Migration(6, "objects.origin and objects.namespace (originator control)", apply_origin),
     Migration(7, "withdrawn ids (withdrawal objects)", apply_withdrawn),
+    Migration(8, "case viewer sessions (digests of session ids)", apply_viewer_sessions),
 )
 
 #: The schema version this code expects.
