@@ -23,7 +23,7 @@ from medallion.backends.base import Backend
 OPENAPI = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
 #: Blueprints that serve HTML pages for people, not the API: described in the operator
 #: guide, not in the OpenAPI description (and not fuzzed as TAXII endpoints).
-PAGES = ("spec_site",)
+PAGES = ("spec_site", "viewer")
 METHODS = ("get", "post", "delete", "put", "patch")
 
 
