@@ -103,6 +103,8 @@ def test_operators_and_partners_log_in_through_one_path(authenticator: Authentic
         ("reef-unit", "a wrong password", "wrong password"),
         ("harbour-ops", "", "empty user name or password"),
         ("", "a password", "empty user name or password"),
+        # PostgreSQL text cannot hold NUL: still a plain failed login, not a database error.
+        ("reef\x00unit", "reef markers at dawn", "unknown user or revoked"),
     ],
 )
 def test_every_failed_login_costs_exactly_one_argon2_check(

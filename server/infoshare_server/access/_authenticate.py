@@ -91,6 +91,13 @@ def parse_authorization(header: str | None) -> tuple[str, str, str] | None:
     return ("invalid", "", "")
 
 
+def _storable(name: str) -> str:
+    """``name`` with NUL replaced by U+FFFD: PostgreSQL text cannot hold NUL, so a name
+    with one would fail the lookup and the audit entry of the failed login. No account
+    name holds either character, so the replaced name still matches nothing."""
+    return name.replace("\x00", "\ufffd")
+
+
 class PasswordChecks:
     """The one login cache: argon2id checks, remembering recent successes for a while.
 
@@ -160,7 +167,7 @@ class Authenticator:
             return Outcome(None, attempted, "no credentials")
         scheme, first, second = parsed
         if scheme == "basic":
-            outcome = self._basic(first[:_MAX_FIELD], second[:_MAX_FIELD])
+            outcome = self._basic(_storable(first[:_MAX_FIELD]), second[:_MAX_FIELD])
         elif scheme == "bearer":
             outcome = self._bearer(first[:_MAX_FIELD])
         else:
