@@ -43,6 +43,7 @@ from infoshare.profile import (
 from infoshare.reference import disarm_framework
 from infoshare.stix.identifiers import identifier_type, is_identifier
 from infoshare.stix.tlp import tlp_level
+from infoshare.validation.checks.attribution_agreement import confidence_band
 from infoshare_server.access import Policy
 from infoshare_server.paging import PageSigner, PageToken
 from infoshare_server.storage import CollectionKey, ObjectQuery, Store, Visibility, select_objects
@@ -926,23 +927,12 @@ def _with_related(case: Case, related: Any) -> Case:
 
 # --- assembling a case ----------------------------------------------------------------------
 
-#: The DNI / ICD 203 words of profile §13.2.1, from the highest band down.
-CONFIDENCE_WORDS: Final = (
-    (90, "almost certain"),
-    (80, "very likely"),
-    (60, "likely"),
-    (40, "roughly even chance"),
-    (20, "unlikely"),
-    (10, "very unlikely"),
-    (0, "almost no chance"),
-)
-
 
 def confidence_words(value: object) -> str | None:
     """The words of profile §13.2.1 for a STIX confidence (0-100), or None."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
         return None
-    return next(words for lowest, words in CONFIDENCE_WORDS if value >= lowest)
+    return confidence_band(value)
 
 
 def assemble(
