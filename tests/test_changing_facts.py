@@ -65,8 +65,14 @@ def findings(*objects: Any) -> list[str]:
 
 
 def _fixture_objects(kind: str) -> list[dict[str, Any]]:
+    """The ``kind`` objects of every passing profile-mode fixture (the models are the
+    profile's: a stix-mode fixture may carry another organisation's extension instead)."""
+    index = json.loads((FIXTURES / "index.json").read_text("utf-8"))
+    modes = {entry["path"]: entry["mode"] for entry in index["fixtures"]}
     found = []
     for path in sorted(FIXTURES.glob("*/IS-*/pass-*.json")):
+        if modes[path.relative_to(FIXTURES).as_posix()] != "profile":
+            continue
         for obj in json.loads(path.read_text("utf-8")).get("objects", []):
             if obj["type"] == kind:
                 found.append(obj)
