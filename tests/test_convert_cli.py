@@ -190,3 +190,39 @@ def test_any_bytes_give_an_exit_code_and_no_traceback(
     err = capsys.readouterr().err
     assert code in (0, 1, 3), err
     assert "Traceback" not in err and "internal error" not in err
+
+
+OPENCTI = BRIDGES / "opencti" / "platform-export-election-case.json"
+PROFILE = ROOT / "examples" / "02-election-bot-amplification.json"
+SOURCES = {"opencti": OPENCTI, "misp": MISP, "disinfox": DISINFOX, "profile": PROFILE}
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [
+        (source, target)
+        for source in ("opencti", "misp", "disinfox", "profile")
+        for target in ("opencti", "misp", "profile", "navigator")
+        if source != target
+    ],
+)
+def test_every_direction_works_from_the_command_line(
+    source: str, target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each listed direction, the two-step ones through the profile included, writes a
+    document of the target's kind and a report, given what the sources lack."""
+    out = tmp_path / f"{source}-to-{target}.json"
+    given = ("--tlp", "amber", "--author", "Fictional Office", "--title", "Test case")
+    code = run("--from", source, "--to", target, str(SOURCES[source]), "-o", str(out), *given)
+    report = capsys.readouterr().err
+    assert code == 0, report
+    written = load(out)
+    if target in ("profile", "opencti"):
+        assert written["type"] == "bundle" and written["objects"]
+    elif target == "misp":
+        event = written.get("Event", written)
+        assert event["info"] and (event.get("Object") or event.get("Attribute"))
+    else:
+        assert written["domain"] == "DISARM" and written["techniques"]
+    if target == "profile":
+        assert errors(written) == []
