@@ -167,7 +167,7 @@ class Authenticator:
             return Outcome(None, attempted, "no credentials")
         scheme, first, second = parsed
         if scheme == "basic":
-            outcome = self._basic(_storable(first[:_MAX_FIELD]), second[:_MAX_FIELD])
+            outcome = self.authenticate_password(first, second)
         elif scheme == "bearer":
             outcome = self._bearer(first[:_MAX_FIELD])
         else:
@@ -179,6 +179,11 @@ class Authenticator:
         ):
             return Outcome(None, outcome.partner.id, "certificate names another partner")
         return outcome
+
+    def authenticate_password(self, user: str, password: str) -> Outcome:
+        """HTTP Basic's check of a name and password that came another way (the case
+        viewer's sign-in form): the same lookup, argon2id check, cache and timing."""
+        return self._basic(_storable(user[:_MAX_FIELD]), password[:_MAX_FIELD])
 
     def _basic(self, user: str, password: str) -> Outcome:
         """One path for every name: the same query and one argon2id check (see above)."""

@@ -24,7 +24,6 @@ Implements docs/adr/0015-case-viewer.md ("Pages", "Sign-in", "Sessions",
 
 from __future__ import annotations
 
-import base64
 import functools
 import hmac
 import logging
@@ -410,12 +409,7 @@ def sign_in() -> BaseResponse:
         return _error(403, "error.csrf")
     account = request.form.get("account", "")[:MAX_FIELD]
     password = request.form.get("password", "")[:MAX_FIELD]
-    if "\x00" in account:
-        # No account name holds NUL (PostgreSQL text cannot): an empty name still
-        # costs the same decoy password check as any other failure.
-        account = ""
-    credentials = base64.b64encode(f"{account}:{password}".encode()).decode("ascii")
-    outcome = state.access.authenticator.authenticate(f"Basic {credentials}")
+    outcome = state.access.authenticator.authenticate_password(account, password)
     session_id = None
     if outcome.partner is not None and state.sessions is not None:
         try:
