@@ -43,10 +43,15 @@ class ReadResult:
     objects: int
     pages: int
     seconds: float
+    #: Wall time of each full page (``page_size`` objects), request and parsing included.
+    page_ms: list[float] = field(default_factory=list)
 
     @property
     def objects_per_s(self) -> float:
         return self.objects / self.seconds if self.seconds else 0.0
+
+    def page_percentile(self, q: float) -> float:
+        return percentile(self.page_ms, q)
 
 
 @dataclass
@@ -54,10 +59,15 @@ class LatencyResult:
     latencies_ms: list[float] = field(default_factory=list)
 
     def percentile(self, q: float) -> float:
-        ordered = sorted(self.latencies_ms)
-        if not ordered:
-            return float("nan")
-        return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+        return percentile(self.latencies_ms, q)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The nearest-rank ``q``-th percentile of ``values`` (NaN when there are none)."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
 def envelopes(
@@ -108,15 +118,25 @@ def ingest(
 
 
 def read_all(collection: Collection, page_size: int, max_pages: int) -> ReadResult:
-    """Read the whole collection page by page (``next``), as taxii2-client's as_pages does."""
+    """Read the whole collection page by page (``next``), as taxii2-client's as_pages does.
+
+    Each full page is timed on its own as well (from the moment the previous one was
+    handed over), so the read rate of one page can be compared across sizes.
+    """
     objects = pages = 0
-    start = time.perf_counter()
+    page_ms: list[float] = []
+    start = previous = time.perf_counter()
     for envelope in as_pages(collection.get_objects, per_request=page_size):
-        objects += len(envelope.get("objects", []))
+        now = time.perf_counter()
+        count = len(envelope.get("objects", []))
+        if count == page_size:
+            page_ms.append((now - previous) * 1000)
+        objects += count
         pages += 1
         if pages >= max_pages:
             raise RuntimeError(f"more than {max_pages} pages: the server's paging does not end")
-    return ReadResult(objects, pages, time.perf_counter() - start)
+        previous = time.perf_counter()
+    return ReadResult(objects, pages, time.perf_counter() - start, page_ms)
 
 
 def get_by_id(collection: Collection, ids: list[str], samples: int, seed: int) -> LatencyResult:

@@ -55,6 +55,9 @@ class ServerSettings:
     max_page_size: int = 1000
     max_content_length: int = 10 * 1024 * 1024
     timeout: int = 600
+    #: PostgreSQL only: this database is used and kept (created when missing), so that a
+    #: large collection filled once can be measured again later; None: a throwaway one.
+    postgres_database: str | None = None
 
 
 @dataclass
@@ -66,6 +69,11 @@ class RunningServer:
     base_url: str
     log_path: Path
     memory: MemorySampler
+    storage_url: str = ""
+
+    def storage_bytes(self) -> int | None:
+        """Disk used by the server's database now (None for medallion's memory)."""
+        return storage_bytes(self.storage_url)
 
     @property
     def collection_url(self) -> str:
@@ -215,23 +223,68 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         pass
 
 
+def storage_bytes(storage_url: str) -> int | None:
+    """Bytes on disk of the database at ``storage_url``: PostgreSQL's
+    ``pg_database_size`` (tables, indexes, TOAST; not the shared WAL), or the
+    SQLite file with its WAL and shared-memory files."""
+    if storage_url.startswith("sqlite:///"):
+        database = Path(storage_url.removeprefix("sqlite:///"))
+        return sum(f.stat().st_size for f in database.parent.glob(database.name + "*"))
+    if storage_url.startswith("postgresql"):
+        import psycopg
+
+        name = storage_url.rsplit("/", 1)[1]
+        with psycopg.connect(POSTGRES_ADMIN) as connection:
+            row = connection.execute("SELECT pg_database_size(%s)", (name,)).fetchone()
+            return int(row[0]) if row else None
+    return None
+
+
 @contextmanager
-def _postgres_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for one run; dropped afterwards."""
+def _postgres_database(kept: str | None = None) -> Iterator[str]:
+    """A fresh PostgreSQL database for one run, dropped afterwards; or the database
+    ``kept``, created when missing and never dropped."""
     import psycopg
 
-    name = f"infoshare_bench_{secrets.token_hex(6)}"
+    name = kept or f"infoshare_bench_{secrets.token_hex(6)}"
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"database name {name!r}: use letters, digits and underscores")
     admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True)
     try:
-        admin.execute(f'CREATE DATABASE "{name}"')
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            admin.execute(f'CREATE DATABASE "{name}"')
         yield f"postgresql+psycopg://postgres@{HOST}:5432/{name}"
     finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if kept is None:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
 
 
+def sample_stored_ids(storage_url: str, samples: int) -> tuple[int, list[str]]:
+    """How many objects a kept PostgreSQL database holds, and up to ``samples`` of their
+    ids picked at random (for measuring a filled database again without refilling it)."""
+    import psycopg
+
+    name = storage_url.rsplit("/", 1)[1]
+    with psycopg.connect(POSTGRES_ADMIN.replace("dbname=postgres", f"dbname={name}")) as db:
+        count_row = db.execute("SELECT count(*) FROM objects WHERE is_last").fetchone()
+        count = int(count_row[0]) if count_row else 0
+        # sample about ten times the ids needed, from whole pages picked at random
+        percent = min(100.0, max(0.01, 1000.0 * samples / max(count, 1)))
+        ids = [
+            row[0]
+            for row in db.execute(
+                "SELECT object_id FROM objects TABLESAMPLE SYSTEM (%s) WHERE is_last"
+                " ORDER BY random() LIMIT %s",
+                (percent, samples),
+            )
+        ]
+    return count, ids
+
+
 @contextmanager
-def _storage(system: str, folder: Path) -> Iterator[str]:
+def _storage(system: str, folder: Path, kept: str | None = None) -> Iterator[str]:
     if system == "node-sqlite":
         database = folder / "node.db"
         for leftover in folder.glob("node.db*"):
@@ -242,7 +295,7 @@ def _storage(system: str, folder: Path) -> Iterator[str]:
             for leftover in folder.glob("node.db*"):
                 leftover.unlink()
     elif system == "node-postgresql":
-        with _postgres_database() as url:
+        with _postgres_database(kept) as url:
             yield url
     else:
         yield ""
@@ -282,7 +335,7 @@ def running_server(system: str, folder: Path, settings: ServerSettings) -> Itera
         raise ValueError(f"unknown system {system!r}; choose from {', '.join(SYSTEMS)}")
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    with _storage(system, folder) as storage_url:
+    with _storage(system, folder, settings.postgres_database) as storage_url:
         command = _command(system, folder, port, settings, storage_url)
         env = dict(os.environ, **{SECRET_ENV: secrets.token_hex(32)})
         log_path = folder / f"{system}.log"
@@ -291,7 +344,9 @@ def running_server(system: str, folder: Path, settings: ServerSettings) -> Itera
                 command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
             )
         sampler = MemorySampler(process.pid)
-        server = RunningServer(system, process, f"http://{HOST}:{port}", log_path, sampler)
+        server = RunningServer(
+            system, process, f"http://{HOST}:{port}", log_path, sampler, storage_url
+        )
         try:
             _wait_ready(server)
             sampler.start()

@@ -39,8 +39,10 @@ from benchmarks._node_servers import (
     PASSWORD,
     SYSTEMS,
     USER,
+    RunningServer,
     ServerSettings,
     running_server,
+    sample_stored_ids,
 )
 from benchmarks._node_table import markdown_table
 from benchmarks.generate import generate_objects
@@ -82,9 +84,23 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=1, help="gunicorn workers of our node")
     parser.add_argument("--max-content-length", type=int, default=10 * 1024 * 1024)
     parser.add_argument("--seed", type=int, default=20261122)
+    parser.add_argument(
+        "--keep-postgres",
+        metavar="NAME",
+        help="PostgreSQL: use the database NAME (created when missing) and keep it afterwards",
+    )
+    parser.add_argument(
+        "--measure-only",
+        action="store_true",
+        help="with --keep-postgres: add nothing; measure the reads of the filled database again"
+        " (one size: the size it was filled to); its ingest figures are kept from the results",
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--fresh", action="store_true", help="replace the results file")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.measure_only and not args.keep_postgres:
+        parser.error("--measure-only needs --keep-postgres NAME")
+    return args
 
 
 def machine() -> dict[str, Any]:
@@ -145,11 +161,20 @@ def run_system(
 ) -> Iterator[dict[str, Any]]:
     """Grow one server's collection size by size; yield one result row per size."""
     folder = DATA / "node-run" / f"{system}-{os.getpid()}"  # concurrent runs do not collide
+    if args.measure_only:
+        yield from _measure_again(system, sizes, args, settings, folder)
+        return
     with running_server(system, folder, settings) as server:
+        if args.keep_postgres and sample_stored_ids(server.storage_url, 1)[0]:
+            raise RuntimeError(
+                f"database {args.keep_postgres} already holds objects: fill a new one,"
+                " or measure it again with --measure-only"
+            )
         idle_mb = server.memory.current_rss_mb()
         collection = Collection(server.collection_url, user=USER, password=PASSWORD)
         source = generate_objects(max(sizes), args.seed)
         stored: list[str] = []
+        fill_seconds = 0.0
         for size in sizes:
             print(f"  {system}: growing to {size:,} objects ...", flush=True)
             added = ingest(
@@ -159,37 +184,83 @@ def run_system(
                 args.max_content_length,
                 stored,
             )
+            fill_seconds += added.seconds
             print(f"    ingested in {added.seconds:,.1f} s; reading ...", flush=True)
-            read = read_all(collection, args.page_size, max_pages=size // args.page_size + 10)
-            if read.objects != len(stored):
-                raise RuntimeError(f"read {read.objects} objects, stored {len(stored)}")
-            print(f"    read in {read.seconds:,.1f} s; get-by-id ...", flush=True)
-            latency = get_by_id(collection, stored, args.samples, args.seed + size)
             row = {
                 "system": system,
                 "size": size,
                 "ingest_objects": added.objects,
                 "ingest_seconds": round(added.seconds, 3),
                 "ingest_objects_per_s": round(added.objects_per_s, 1),
-                "read_objects": read.objects,
-                "read_pages": read.pages,
-                "read_seconds": round(read.seconds, 3),
-                "read_objects_per_s": round(read.objects_per_s, 1),
-                "get_samples": len(latency.latencies_ms),
-                "get_p50_ms": round(latency.percentile(50), 3),
-                "get_p99_ms": round(latency.percentile(99), 3),
+                "fill_seconds": round(fill_seconds, 1),
                 "idle_rss_mb": round(idle_mb, 1),
-                "rss_now_mb": round(server.memory.current_rss_mb(), 1),
-                "peak_rss_mb": round(server.memory.peak_mb(), 1),
-                "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                **_reads(server, collection, len(stored), stored, args),
             }
             print(
                 f"  {system} {size:,}: ingest {row['ingest_objects_per_s']:,.0f}/s,"
                 f" read {row['read_objects_per_s']:,.0f}/s, get p50 {row['get_p50_ms']} ms"
-                f" p99 {row['get_p99_ms']} ms, peak RSS {row['peak_rss_mb']} MiB",
+                f" p99 {row['get_p99_ms']} ms, page p50 {row['page_p50_ms']} ms,"
+                f" peak RSS {row['peak_rss_mb']} MiB, disk {row['disk_bytes_per_object']} B/object",
                 flush=True,
             )
             yield row
+
+
+def _reads(
+    server: RunningServer,
+    collection: Collection,
+    stored: int,
+    ids: list[str],
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    """The read figures of one size (``stored`` objects; get-by-id picks from ``ids``):
+    full read, one page, get-by-id, memory, disk."""
+    read = read_all(collection, args.page_size, max_pages=stored // args.page_size + 10)
+    if read.objects != stored:
+        raise RuntimeError(f"read {read.objects} objects, stored {stored}")
+    print(f"    read in {read.seconds:,.1f} s; get-by-id ...", flush=True)
+    latency = get_by_id(collection, ids, args.samples, args.seed + stored)
+    disk = server.storage_bytes()
+    return {
+        "read_objects": read.objects,
+        "read_pages": read.pages,
+        "read_seconds": round(read.seconds, 3),
+        "read_objects_per_s": round(read.objects_per_s, 1),
+        "page_p50_ms": round(read.page_percentile(50), 3),
+        "page_p99_ms": round(read.page_percentile(99), 3),
+        # the read rate of one page: a full page over its median time
+        "page_objects_per_s": round(args.page_size / read.page_percentile(50) * 1000, 1),
+        "get_samples": len(latency.latencies_ms),
+        "get_p50_ms": round(latency.percentile(50), 3),
+        "get_p99_ms": round(latency.percentile(99), 3),
+        "disk_bytes": disk,
+        "disk_bytes_per_object": round(disk / stored, 1) if disk else None,
+        "rss_now_mb": round(server.memory.current_rss_mb(), 1),
+        "peak_rss_mb": round(server.memory.peak_mb(), 1),
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def _measure_again(
+    system: str, sizes: list[int], args: argparse.Namespace, settings: ServerSettings, folder: Path
+) -> Iterator[dict[str, Any]]:
+    """Measure the reads of a kept, filled PostgreSQL database again; nothing is added."""
+    if system != "node-postgresql" or len(sizes) != 1:
+        raise RuntimeError("--measure-only measures one size of node-postgresql")
+    earlier = {
+        (row["system"], row["size"]): row for row in _load(args.out, fresh=False)["rows"]
+    }.get((system, sizes[0]))
+    if earlier is None:
+        raise RuntimeError(f"no earlier {system} row at {sizes[0]:,} in {args.out} to complete")
+    with running_server(system, folder, settings) as server:
+        stored, sample = sample_stored_ids(server.storage_url, args.samples)
+        if stored < sizes[0]:
+            raise RuntimeError(f"the kept database holds {stored:,} objects, not {sizes[0]:,}")
+        collection = Collection(server.collection_url, user=USER, password=PASSWORD)
+        print(f"  {system}: measuring {stored:,} stored objects again ...", flush=True)
+        row = {**earlier, **_reads(server, collection, stored, sample, args)}
+        row["remeasured"] = True
+        yield row
 
 
 def _load(path: Path, fresh: bool) -> dict[str, Any]:
@@ -224,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         workers=args.workers,
         max_page_size=args.page_size,
         max_content_length=args.max_content_length,
+        postgres_database=args.keep_postgres,
     )
     plan = _plan(args)
     results = _load(args.out, args.fresh)
