@@ -186,6 +186,29 @@ def test_sqlite_runs_durable(tmp_path) -> None:  # type: ignore[no-untyped-def]
         engine.dispose()
 
 
+def test_relaxed_writes_skip_only_their_own_fsync(storage_url: str) -> None:
+    """A relaxed transaction (read audit entries) does not wait for the disk; the next
+    durable one on the same pooled connection does again."""
+    store = Store.open(storage_url)
+    try:
+        with store.writing(durable=False) as connection:
+            relaxed = _commit_setting(connection)
+        with store.writing() as connection:
+            durable = _commit_setting(connection)
+        if storage_url.startswith("sqlite"):
+            assert (relaxed, durable) == ("1", "2")  # NORMAL, then FULL
+        else:
+            assert (relaxed, durable) == ("off", "on")
+    finally:
+        store.close()
+
+
+def _commit_setting(connection: sa.Connection) -> str:
+    if connection.dialect.name == "sqlite":
+        return str(connection.exec_driver_sql("PRAGMA synchronous").scalar())
+    return str(connection.exec_driver_sql("SHOW synchronous_commit").scalar())
+
+
 def test_a_forked_worker_opens_its_own_connections(storage_url: str) -> None:
     """gunicorn forks workers after the app may have connected: both sides keep working."""
     store = Store.open(storage_url)
