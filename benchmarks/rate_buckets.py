@@ -7,7 +7,8 @@ throwaway database and drops it. Prints microseconds per call, the median of
 five rounds, for: the in-memory take (SQLite nodes); the shared take of
 docs/adr/0019-several-instances.md (unlogged table, autocommit,
 ``synchronous_commit = off``); the shared address check before
-authentication (one read); and, for comparison, the same upsert on a logged
+authentication (one read); and, for comparison, the floor (one round trip
+of ``SELECT 1`` on the same connections) and the same upsert on a logged
 table in an ordinary durable transaction (BEGIN, upsert, fsynced COMMIT).
 """
 
@@ -63,7 +64,12 @@ def main() -> None:
                     {"key": f"partner:{i % KEYS}", "rate": 1e9, "burst": 1e9, "debt": False},
                 )
 
+        def round_trip(_i: int) -> None:
+            with shared.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+
         results = {
+            "PostgreSQL, one round trip (SELECT 1)": _per_call(round_trip, n),
             "in memory, take": _per_call(lambda i: memory.take(f"partner:{i % KEYS}"), n * 20),
             "PostgreSQL shared, take": _per_call(lambda i: shared.take(f"partner:{i % KEYS}"), n),
             "PostgreSQL shared, address check": _per_call(

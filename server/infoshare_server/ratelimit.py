@@ -17,15 +17,16 @@ Where the buckets live (docs/adr/0019-several-instances.md, "Rate limits"):
   ``rate_buckets`` of migration 9), one bucket per partner or address for the
   whole node, however many workers and instances serve it; the rate and burst
   are the configured, node-wide values. A take is one atomic upsert that reads
-  the database's clock, in its own transaction, on an unlogged table, with
-  ``synchronous_commit = off``: no fsync, about 110 µs per request measured
-  on the development machine (PostgreSQL 15 on the same host; the in-memory
-  take below costs about 1.3 µs). The check before authentication of an
-  address is one primary-key read. If the database cannot answer a bucket
-  statement within a second, the request is let through and a warning logged
-  (rate limits protect the node; they do not decide who may see what).
-  Buckets untouched long enough to be full again are deleted now and then, in
-  bounded batches.
+  the database's clock, autocommitted, on an unlogged table, with
+  ``synchronous_commit = off``: no fsync, about one round trip to the
+  database, 0.3 ms measured on the development machine (PostgreSQL 15 on the
+  same host, ``benchmarks/rate_buckets.py``; the in-memory take below costs
+  about 2 µs, a take on a logged table with a durable commit 0.7-4 ms). The
+  check of an address before authentication is one primary-key read, about
+  0.2 ms. If the database cannot answer a bucket statement within a second,
+  the request is let through and a warning logged (rate limits protect the
+  node; they do not decide who may see what). Buckets untouched long enough
+  to be full again are deleted now and then, in bounded batches.
 * SQLite (one machine): in the memory of each gunicorn worker
   (:class:`TokenBuckets`), the node's rate and burst divided by the number of
   workers: a durable SQLite write per request would cost milliseconds and

@@ -17,7 +17,10 @@ memory there.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from infoshare_server.storage._engine import create_engine, is_sqlite
@@ -51,21 +54,31 @@ def bucket_engine(url: sa.URL | str, pool_size: int) -> Engine:
 
     Autocommit makes each statement its own transaction without a BEGIN or
     COMMIT round trip; ``synchronous_commit = off`` lets the commit return
-    before its (here: empty) WAL record is flushed; no pre-ping, because a
-    dead connection fails the statement, which the caller lets through, and
-    the pool then drops the connection. Connections are opened on demand, at
-    most ``pool_size`` (one per thread of the worker).
+    before its commit record is flushed; no pre-ping, because a dead
+    connection fails the statement, which the caller lets through, and the
+    pool then drops the connection. Connections are opened on demand, at most
+    ``pool_size`` (one per thread of the worker). The settings are made with
+    ``SET`` once per connection rather than as start-up options, which
+    connection poolers such as PgBouncer refuse.
     """
-    options = f"-c synchronous_commit=off -c statement_timeout={BUCKET_STATEMENT_TIMEOUT_MS}"
-    return create_engine(
+    engine = create_engine(
         url.render_as_string(hide_password=False) if isinstance(url, sa.URL) else url,
         isolation_level="AUTOCOMMIT",
         pool_pre_ping=False,
         pool_size=max(1, pool_size),
         max_overflow=0,
         pool_timeout=BUCKET_STATEMENT_TIMEOUT_MS / 1000,
-        connect_args={"options": options, "connect_timeout": 2},
+        connect_args={"connect_timeout": 2},
     )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit = off")
+            cursor.execute(f"SET statement_timeout = {int(BUCKET_STATEMENT_TIMEOUT_MS)}")
+        dbapi_connection.commit()
+
+    return engine
 
 
 def _refilled(now: str) -> str:
