@@ -19,11 +19,11 @@ Where the buckets live (docs/adr/0019-several-instances.md, "Rate limits"):
   are the configured, node-wide values. A take is one atomic upsert that reads
   the database's clock, autocommitted, on an unlogged table, with
   ``synchronous_commit = off``: no fsync, about one round trip to the
-  database, 0.3 ms measured on the development machine (PostgreSQL 15 on the
+  database, about 300 µs measured on the development machine (PostgreSQL 15 on the
   same host, ``benchmarks/rate_buckets.py``; the in-memory take below costs
   about 2 µs, a take on a logged table with a durable commit 0.7-4 ms). The
   check of an address before authentication is one primary-key read, about
-  0.2 ms. If the database cannot answer a bucket statement within a second,
+  200 µs. If the database cannot answer a bucket statement within a second,
   the request is let through and a warning logged (rate limits protect the
   node; they do not decide who may see what). Buckets untouched long enough
   to be full again are deleted now and then, in bounded batches.
