@@ -6,7 +6,8 @@ gunicorn workers, share their buckets (``rate_buckets``, migration 9):
 
 * a partner whose requests are spread over both instances (and their
   workers) gets 429 with ``Retry-After`` after the node-wide burst, not after
-  twice the burst, nor after a worker's share of it;
+  twice the burst, nor after a worker's share of it, and its case-viewer
+  pages draw from the same bucket;
 * wrong credentials sent to both instances from one address use up that
   address's one allowance, on both;
 * when the database cannot answer a bucket statement (the table is gone, or
@@ -30,7 +31,8 @@ import requests
 from _databases import postgres_database
 from _http import TAXII, assert_taxii_error, get
 from _instances import instances
-from _node import OTHER_PASSWORD, OTHER_USER, USER, RunningNode
+from _node import OTHER_PASSWORD, OTHER_USER, PASSWORD, USER, RunningNode
+from _viewer_web import page, signed_in
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from infoshare_server.ratelimit import SharedTokenBuckets, TokenBuckets
@@ -95,6 +97,11 @@ def test_a_partner_spread_over_two_instances_gets_the_node_wide_burst(
     for node in limited_pair:
         assert get(node, "taxii2/").status_code == 429
         assert get(node, "taxii2/", auth=(OTHER_USER, OTHER_PASSWORD)).status_code == 200
+    # The case viewer's pages draw from the same bucket: signed in on B, refused on A.
+    viewer = signed_in(limited_pair[1], USER, PASSWORD)
+    refused_page = page(viewer, limited_pair[0], "/")
+    assert refused_page.status_code == 429, refused_page.text[:500]
+    assert int(refused_page.headers["Retry-After"]) >= 1
 
 
 def test_wrong_credentials_sent_to_both_instances_use_one_address_allowance(
