@@ -312,12 +312,14 @@ class RateLimits:
         address: Callable[[], str | None] | None = None,
     ) -> RateLimits:
         """The limits of a worker of the node ``config`` describes: shared buckets in
-        ``store`` when it is PostgreSQL, this worker's own otherwise."""
+        ``store`` when it is PostgreSQL (unless ``limits.shared_buckets`` is false),
+        this worker's own otherwise."""
         engine = None
         if (
             store is not None
             and store.engine.dialect.name == "postgresql"
             and config.limits.rate_per_partner > 0
+            and config.limits.shared_buckets
         ):
             engine = bucket_engine(store.engine.url, config.server.threads)
         return cls(config.limits, config.server.workers, address=address, engine=engine)

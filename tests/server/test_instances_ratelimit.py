@@ -32,10 +32,12 @@ from _databases import postgres_database
 from _http import TAXII, assert_taxii_error, get
 from _instances import instances
 from _node import OTHER_PASSWORD, OTHER_USER, PASSWORD, USER, RunningNode
+from _transport import node_config
 from _viewer_web import page, signed_in
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from infoshare_server.ratelimit import SharedTokenBuckets, TokenBuckets
+from infoshare_server.config import load_config
+from infoshare_server.ratelimit import RateLimits, SharedTokenBuckets, TokenBuckets
 from infoshare_server.storage import Store
 from infoshare_server.storage._rate_buckets import bucket_engine
 from sqlalchemy.engine import Engine
@@ -228,3 +230,22 @@ def test_pruning_deletes_only_buckets_that_are_full_again(
     # A pruned bucket starts full again, as it would have been.
     assert [buckets.take(old), buckets.take(old)] == [0.0, 0.0]
     assert buckets.take(old) > 0
+
+
+def test_where_a_node_keeps_its_buckets(bucket_store: Store, tmp_path: Path) -> None:
+    """Shared in PostgreSQL by default, per worker when the operator says so or on SQLite."""
+
+    def limits_for(storage_url: str, **extra: object) -> RateLimits:
+        path = tmp_path / f"node-{uuid.uuid4().hex[:8]}.toml"
+        path.write_text(node_config(storage_url, 6100, limits={"rate_per_partner": 10, **extra}))
+        config = load_config(path)
+        store = bucket_store if storage_url.startswith("postgresql") else None
+        return RateLimits.for_node(config, store)
+
+    url = bucket_store.engine.url.render_as_string(hide_password=False)
+    shared = limits_for(url)
+    assert isinstance(shared.partners, SharedTokenBuckets)
+    assert (shared.partners.rate, shared.partners.burst) == (10, 40)
+    per_worker = limits_for(url, shared_buckets=False)
+    assert isinstance(per_worker.partners, TokenBuckets)
+    assert isinstance(limits_for(f"sqlite:///{tmp_path / 'node.db'}").partners, TokenBuckets)
