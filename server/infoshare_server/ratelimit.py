@@ -72,6 +72,9 @@ PRUNE_BATCH = 1000
 PRUNE_BATCHES = 10
 #: Seconds between two warnings about a failing bucket statement in one worker.
 WARN_EVERY = 60.0
+#: Seconds a worker lets requests through without asking, after a bucket statement
+#: failed: a stalled database then delays one request now and then, not every one.
+BACK_OFF = 5.0
 
 
 class Buckets(Protocol):
@@ -156,7 +159,8 @@ class SharedTokenBuckets:
     The same semantics as :class:`TokenBuckets` (``take``, ``take`` with
     ``debt``, ``wait``), kept in ``rate_buckets`` (PostgreSQL only) and timed
     by the database's clock. A bucket statement that fails or times out lets
-    the request through (0.0) and logs a warning at most once a minute.
+    the request through (0.0) and logs a warning at most once a minute; for
+    :data:`BACK_OFF` seconds after, requests are let through without asking.
     """
 
     def __init__(self, engine: Engine, rate: float, burst: float) -> None:
@@ -172,10 +176,13 @@ class SharedTokenBuckets:
         self._next_prune = time.monotonic() + PRUNE_EVERY
         self._next_warning = 0.0
         self._failures = 0
+        self._ask_again = 0.0
 
     def take(self, key: str, *, debt: bool = False) -> float:
         """Take one token for ``key``: 0.0 if there was one, else seconds until there is
         (see :meth:`TokenBuckets.take`)."""
+        if self._backing_off():
+            return 0.0
         self._prune_when_due()
         try:
             with self.engine.connect() as connection:
@@ -187,6 +194,8 @@ class SharedTokenBuckets:
 
     def wait(self, key: str) -> float:
         """Seconds until ``key`` has a token (0.0: it has one now); takes nothing."""
+        if self._backing_off():
+            return 0.0
         try:
             with self.engine.connect() as connection:
                 tokens = tokens_now(connection, key, self.rate, self.burst)
@@ -217,9 +226,13 @@ class SharedTokenBuckets:
         except SQLAlchemyError as exc:
             self._let_through(exc)
 
+    def _backing_off(self) -> bool:
+        return time.monotonic() < self._ask_again
+
     def _let_through(self, exc: SQLAlchemyError) -> None:
         now = time.monotonic()
         with self._lock:
+            self._ask_again = now + BACK_OFF
             self._failures += 1
             if now < self._next_warning:
                 return

@@ -37,7 +37,7 @@ from _viewer_web import page, signed_in
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from infoshare_server.config import load_config
-from infoshare_server.ratelimit import RateLimits, SharedTokenBuckets, TokenBuckets
+from infoshare_server.ratelimit import BACK_OFF, RateLimits, SharedTokenBuckets, TokenBuckets
 from infoshare_server.storage import Store
 from infoshare_server.storage._rate_buckets import bucket_engine
 from sqlalchemy.engine import Engine
@@ -135,6 +135,7 @@ def test_a_database_that_cannot_charge_lets_requests_through_without_a_500(
             assert "rate limit not applied" in node.log()
 
             admin.execute("ALTER TABLE rate_buckets_away RENAME TO rate_buckets")
+            time.sleep(BACK_OFF + 0.5)  # the worker asks the database again after that
             statuses = [get(node, "taxii2/").status_code for _ in range(2 * BURST)]
             assert 429 in statuses, statuses  # limited again once the table answers
 
@@ -145,9 +146,15 @@ def test_a_database_that_cannot_charge_lets_requests_through_without_a_500(
                 start = time.monotonic()
                 answer = get(node, "taxii2/", auth=(OTHER_USER, OTHER_PASSWORD))
                 waited = time.monotonic() - start
+                # Within the back-off, requests do not wait for the database at all.
+                start = time.monotonic()
+                again = get(node, "taxii2/", auth=(OTHER_USER, OTHER_PASSWORD))
+                waited_again = time.monotonic() - start
                 locker.rollback()
             assert answer.status_code == 200, answer.text
             assert waited < 10, waited
+            assert again.status_code == 200, again.text
+            assert waited_again < 1.0, waited_again
         assert "Traceback" not in node.log()
 
 
