@@ -14,7 +14,8 @@ gunicorn workers, share their buckets (``rate_buckets``, migration 9):
   locked), requests are let through with a warning in the log, never a 500.
 
 The shared buckets are also checked in-process against the in-memory ones
-(same answers for the same takes) and for their pruning.
+(same answers for the same takes), for atomicity (threads of two engines
+racing for one bucket get exactly the burst) and for their pruning.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import http.client
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
@@ -256,3 +258,20 @@ def test_where_a_node_keeps_its_buckets(bucket_store: Store, tmp_path: Path) -> 
     per_worker = limits_for(url, shared_buckets=False)
     assert isinstance(per_worker.partners, TokenBuckets)
     assert isinstance(limits_for(f"sqlite:///{tmp_path / 'node.db'}").partners, TokenBuckets)
+
+
+def test_concurrent_takes_from_two_instances_grant_exactly_the_burst(bucket_store: Store) -> None:
+    """Sixteen threads on two engines race for one bucket: the upsert is atomic, so exactly
+    ``burst`` takes find a token (the rate is too low to refill any during the race)."""
+    burst = 20
+    engines = [bucket_engine(bucket_store.engine.url, 8) for _ in range(2)]
+    sides = [SharedTokenBuckets(engine, 1e-6, burst) for engine in engines]
+    key = f"partner:{uuid.uuid4()}"
+    try:
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            waits = list(pool.map(lambda n: sides[n % 2].take(key), range(120)))
+    finally:
+        for engine in engines:
+            engine.dispose()
+    assert waits.count(0.0) == burst
+    assert all(wait > 0 for wait in waits if wait != 0.0)
