@@ -117,7 +117,9 @@ def create_app(config: NodeConfig, backend: Backend | None = None) -> Flask:
     app.access_control = access  # type: ignore[attr-defined]
     app.users_backend = _NoStoredPasswords()  # type: ignore[attr-defined]
     _hook_authentication()
-    rate_limits = RateLimits(config.limits, config.server.workers, address=access.source_address)
+    rate_limits = RateLimits.for_node(
+        config, store if isinstance(store, Store) else None, address=access.source_address
+    )
     rate_limits.install_before_authentication(app)
     app.before_request(access.authenticate_request)
     rate_limits.install_after_authentication(app)

@@ -116,6 +116,11 @@ class LimitsSection(_Section):
     rate_per_partner: float = Field(default=20.0, ge=0, le=100_000)
     #: Requests a partner may make at once above the average rate.
     burst: int = Field(default=40, ge=1, le=1_000_000)
+    #: On PostgreSQL, keep the rate-limit buckets in the database, one per partner and
+    #: address for every worker of every instance (docs/adr/0019-several-instances.md);
+    #: false keeps them in each worker's memory, the rate divided by the workers (one
+    #: instance only; saves two short statements per request). SQLite: always in memory.
+    shared_buckets: bool = True
     #: Seconds a client has to send a whole request body (408 after that).
     body_timeout: float = Field(default=60.0, gt=0, le=3600)
     #: Seconds one database statement may run before it is cancelled (0: no limit).

@@ -2,7 +2,12 @@
 
 Part of the node issue ("a health endpoint"). It needs no credentials and
 reveals no data: it runs one trivial query against the database and answers
-200 ``{"status": "ok"}`` or 503 ``{"status": "unavailable"}``.
+200 ``{"status": "ok"}`` or 503 ``{"status": "unavailable"}``. On PostgreSQL
+that query also asks whether the database takes writes: an instance whose
+connections land on a read-only database (a streaming replica, a demoted
+primary after a failover) cannot accept adds or sign-ins, so it reports
+itself unavailable and the load balancer sends its requests elsewhere
+(docs/adr/0019-several-instances.md, "Health checks").
 """
 
 from __future__ import annotations
@@ -24,9 +29,17 @@ def _database_ok() -> bool:
         return True
     try:
         with store.reading() as connection:
-            connection.execute(sa.text("SELECT 1"))
+            if connection.dialect.name == "sqlite":
+                connection.execute(sa.text("SELECT 1"))
+                return True
+            read_only = connection.exec_driver_sql("SHOW transaction_read_only").scalar()
     except Exception:
         log.exception("health check: the database does not answer")
+        return False
+    if read_only == "on":
+        log.warning(
+            "health check: the database is read-only (a replica?); the node needs its primary"
+        )
         return False
     return True
 

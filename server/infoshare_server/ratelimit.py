@@ -11,36 +11,81 @@ password hashing. A bucket holds at most ``burst`` tokens and refills at
 ``rate_per_partner`` tokens a second; an empty bucket means 429 with a
 ``Retry-After`` header saying when the next token arrives.
 
-Where the buckets live: in the memory of each gunicorn worker, with the
-node's rate and burst divided by the number of workers. Measured on the
-development machine, taking a token from memory costs about 1.3 µs; keeping
-the buckets in the shared database instead costs one committed write per
-request, about 5 ms on SQLite and 6 ms on PostgreSQL (each commit is made
-durable), which would make every read as expensive as a write and serialise
-all requests on the bucket rows. The price is precision: the node-wide total
-stays near the configured rate, but a partner whose requests all reach one
-worker (one kept-alive connection) gets that worker's share. Several nodes
-behind a load balancer each apply their own limit (see the operator guide).
+Where the buckets live (docs/adr/0019-several-instances.md, "Rate limits"):
+
+* PostgreSQL: in the database (:class:`SharedTokenBuckets`, table
+  ``rate_buckets`` of migration 9), one bucket per partner or address for the
+  whole node, however many workers and instances serve it; the rate and burst
+  are the configured, node-wide values. A take is one atomic upsert that reads
+  the database's clock, autocommitted, on an unlogged table, with
+  ``synchronous_commit = off``: no fsync, about one round trip to the
+  database, about 300 µs measured on the development machine (PostgreSQL 15 on the
+  same host, ``benchmarks/rate_buckets.py``; the in-memory take below costs
+  about 2 µs, a take on a logged table with a durable commit 0.7-4 ms). The
+  check of an address before authentication is one primary-key read, about
+  200 µs. If the database cannot answer a bucket statement within a second,
+  the request is let through and a warning logged (rate limits protect the
+  node; they do not decide who may see what). Buckets untouched long enough
+  to be full again are deleted now and then, in bounded batches.
+* SQLite (one machine): in the memory of each gunicorn worker
+  (:class:`TokenBuckets`), the node's rate and burst divided by the number of
+  workers: a durable SQLite write per request would cost milliseconds and
+  serialise all requests on the database lock. A partner whose requests all
+  reach one worker (one kept-alive connection) gets that worker's share.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 import math
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from flask import Flask, Response, request
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from infoshare_server.access import current_partner
-from infoshare_server.config import LimitsSection
+from infoshare_server.config import LimitsSection, NodeConfig
 from infoshare_server.errors import RequestError
+from infoshare_server.storage import Store
+from infoshare_server.storage._rate_buckets import (
+    bucket_engine,
+    prune_buckets,
+    take_token,
+    tokens_now,
+)
+
+log = logging.getLogger(__name__)
 
 #: Buckets kept per worker; the least recently used are forgotten beyond this.
 MAX_BUCKETS = 50_000
+#: Seconds between two prunings of the shared buckets by one worker.
+PRUNE_EVERY = 60.0
+#: Most buckets one pruning deletes per statement, and statements per pruning.
+PRUNE_BATCH = 1000
+PRUNE_BATCHES = 10
+#: Seconds between two warnings about a failing bucket statement in one worker.
+WARN_EVERY = 60.0
+#: Seconds a worker lets requests through without asking, after a bucket statement
+#: failed: a stalled database then delays one request now and then, not every one.
+BACK_OFF = 5.0
+
+
+class Buckets(Protocol):
+    """Token buckets by key: what :class:`RateLimits` (and the case viewer) draw from."""
+
+    rate: float
+    burst: float
+
+    def take(self, key: str, *, debt: bool = False) -> float: ...
+
+    def wait(self, key: str) -> float: ...
 
 
 @dataclass
@@ -108,6 +153,100 @@ class TokenBuckets:
             return 0.0 if bucket.tokens >= 1 else (1 - bucket.tokens) / self.rate
 
 
+class SharedTokenBuckets:
+    """Token buckets in the database, shared by every worker of every instance on it.
+
+    The same semantics as :class:`TokenBuckets` (``take``, ``take`` with
+    ``debt``, ``wait``), kept in ``rate_buckets`` (PostgreSQL only) and timed
+    by the database's clock. A bucket statement that fails or times out lets
+    the request through (0.0) and logs a warning at most once a minute; for
+    :data:`BACK_OFF` seconds after, requests are let through without asking.
+    """
+
+    def __init__(self, engine: Engine, rate: float, burst: float) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError("rate must be positive and burst at least 1")
+        self.rate = rate
+        self.burst = burst
+        self.engine = engine
+        #: Untouched this long, a bucket is full again (even one in debt): deleting it
+        #: changes nothing. A minute more, for clocks read at slightly different moments.
+        self.idle_seconds = (burst + 1) / rate + 60.0
+        self._lock = threading.Lock()
+        self._next_prune = time.monotonic() + PRUNE_EVERY
+        self._next_warning = 0.0
+        self._failures = 0
+        self._ask_again = 0.0
+
+    def take(self, key: str, *, debt: bool = False) -> float:
+        """Take one token for ``key``: 0.0 if there was one, else seconds until there is
+        (see :meth:`TokenBuckets.take`)."""
+        if self._backing_off():
+            return 0.0
+        self._prune_when_due()
+        try:
+            with self.engine.connect() as connection:
+                granted, tokens = take_token(connection, key, self.rate, self.burst, debt=debt)
+        except SQLAlchemyError as exc:
+            self._let_through(exc)
+            return 0.0
+        return 0.0 if granted else (1 - tokens) / self.rate
+
+    def wait(self, key: str) -> float:
+        """Seconds until ``key`` has a token (0.0: it has one now); takes nothing."""
+        if self._backing_off():
+            return 0.0
+        try:
+            with self.engine.connect() as connection:
+                tokens = tokens_now(connection, key, self.rate, self.burst)
+        except SQLAlchemyError as exc:
+            self._let_through(exc)
+            return 0.0
+        return 0.0 if tokens >= 1 else (1 - tokens) / self.rate
+
+    def prune(self) -> int:
+        """Delete buckets that are full again, in bounded batches; how many went."""
+        deleted = 0
+        with self.engine.connect() as connection:
+            for _ in range(PRUNE_BATCHES):
+                count = prune_buckets(connection, self.idle_seconds, PRUNE_BATCH)
+                deleted += count
+                if count < PRUNE_BATCH:
+                    break
+        return deleted
+
+    def _prune_when_due(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if now < self._next_prune:
+                return
+            self._next_prune = now + PRUNE_EVERY
+        try:
+            self.prune()
+        except SQLAlchemyError as exc:
+            self._let_through(exc)
+
+    def _backing_off(self) -> bool:
+        return time.monotonic() < self._ask_again
+
+    def _let_through(self, exc: SQLAlchemyError) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._ask_again = now + BACK_OFF
+            self._failures += 1
+            if now < self._next_warning:
+                return
+            self._next_warning = now + WARN_EVERY
+            failures, self._failures = self._failures, 0
+        log.warning(
+            "rate limit not applied: the shared buckets in the database did not answer"
+            " (%d time(s) since the last warning; requests are let through): %s: %s",
+            failures,
+            exc.__class__.__name__,
+            str(exc).splitlines()[0] if str(exc) else "",
+        )
+
+
 def address_key(address: str | None) -> str:
     """The bucket key of a source address; IPv6 clients are grouped by their /64 network."""
     if not address:
@@ -141,6 +280,10 @@ class TooManyRequests(RequestError):
 class RateLimits:
     """The request rate limits of one worker, as three Flask hooks (see :meth:`install`).
 
+    With ``engine`` (PostgreSQL), the buckets are :class:`SharedTokenBuckets`
+    in that database and the rate and burst are the node's; without, they are
+    this worker's :class:`TokenBuckets` with its share of the rate and burst.
+
     * before authentication, :meth:`refuse_blocked_address`: a source address
       whose bucket is empty gets 429 at once, before any password is hashed;
     * after authentication, :meth:`charge_partner`: the partner's request takes
@@ -156,14 +299,43 @@ class RateLimits:
         *,
         address: Callable[[], str | None] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        engine: Engine | None = None,
     ) -> None:
-        workers = max(1, workers)
-        rate = limits.rate_per_partner / workers
-        burst = max(1.0, limits.burst / workers)
-        self.enabled = rate > 0
-        self.partners = TokenBuckets(rate or 1.0, burst, clock=clock)
-        self.addresses = TokenBuckets(rate or 1.0, burst, clock=clock)
+        self.enabled = limits.rate_per_partner > 0
+        self.partners: Buckets
+        self.addresses: Buckets
+        if engine is not None:
+            rate, burst = limits.rate_per_partner or 1.0, float(limits.burst)
+            self.partners = SharedTokenBuckets(engine, rate, burst)
+            self.addresses = SharedTokenBuckets(engine, rate, burst)
+        else:
+            workers = max(1, workers)
+            rate = limits.rate_per_partner / workers
+            burst = max(1.0, limits.burst / workers)
+            self.partners = TokenBuckets(rate or 1.0, burst, clock=clock)
+            self.addresses = TokenBuckets(rate or 1.0, burst, clock=clock)
         self._address = address or (lambda: request.remote_addr)
+
+    @classmethod
+    def for_node(
+        cls,
+        config: NodeConfig,
+        store: Store | None,
+        *,
+        address: Callable[[], str | None] | None = None,
+    ) -> RateLimits:
+        """The limits of a worker of the node ``config`` describes: shared buckets in
+        ``store`` when it is PostgreSQL (unless ``limits.shared_buckets`` is false),
+        this worker's own otherwise."""
+        engine = None
+        if (
+            store is not None
+            and store.engine.dialect.name == "postgresql"
+            and config.limits.rate_per_partner > 0
+            and config.limits.shared_buckets
+        ):
+            engine = bucket_engine(store.engine.url, config.server.threads)
+        return cls(config.limits, config.server.workers, address=address, engine=engine)
 
     def install_before_authentication(self, app: Flask) -> None:
         """Register the hook that must run before the authentication hook."""

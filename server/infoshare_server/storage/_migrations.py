@@ -31,6 +31,7 @@ from infoshare_server.storage._access_migration import apply_access_schema
 from infoshare_server.storage._engine import is_sqlite, write_transaction
 from infoshare_server.storage._latest_migration import apply_latest_flag
 from infoshare_server.storage._origin_migration import apply_origin
+from infoshare_server.storage._rate_buckets import apply_rate_buckets
 from infoshare_server.storage._tlp_levels import recompute_tlp_levels
 from infoshare_server.storage._viewer_migration import apply_viewer_sessions
 from infoshare_server.storage._withdrawals import apply_withdrawn
@@ -67,6 +68,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "objects.origin and objects.namespace (originator control)", apply_origin),
     Migration(7, "withdrawn ids (withdrawal objects)", apply_withdrawn),
     Migration(8, "case viewer sessions (digests of session ids)", apply_viewer_sessions),
+    Migration(9, "rate-limit buckets shared by all instances (PostgreSQL)", apply_rate_buckets),
 )
 
 #: The schema version this code expects.
