@@ -12,13 +12,12 @@ statement a page ran, SQLite's query plan.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from _backend_cases import ALL, key_of
+from _bounded import explained_rows, statements
 from infoshare_server.backend import SqlBackend
 from infoshare_server.storage import NewObject, insert_objects
 from infoshare_server.storage import _tables as t
@@ -140,40 +139,11 @@ def test_a_full_reader_gets_full_pages(make_backend: Any) -> None:
     assert requests == ROWS // LIMIT and empty == 0
 
 
-@contextmanager
-def _statements(backend: SqlBackend) -> Iterator[list[tuple[str, Any]]]:
-    """The SELECT statements run on ``backend``'s engine inside the block, with parameters."""
-    seen: list[tuple[str, Any]] = []
-
-    def record(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "objects" in statement:
-            seen.append((statement, params))
-
-    sa.event.listen(backend.store.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(backend.store.engine, "before_cursor_execute", record)
-
-
-def _examined(plan: dict[str, Any]) -> int:
-    """Rows of a table (or of its index, for an index-only scan) that a PostgreSQL plan
-    node and its children read: returned plus filtered out. Only nodes that read a
-    relation count, so a bitmap's index and heap steps are not counted twice."""
-    own = 0
-    if "Relation Name" in plan:
-        read = int(plan.get("Actual Rows", 0)) + int(plan.get("Rows Removed by Filter", 0))
-        own = (read + int(plan.get("Rows Removed by Index Recheck", 0))) * int(
-            plan.get("Actual Loops", 1)
-        )
-    return own + sum(_examined(child) for child in plan.get("Plans", []))
-
-
 def _last_page_work(backend: SqlBackend, root: str, collection: str) -> int:
     """Rows examined (PostgreSQL) by the statements of the request for the last page."""
     args: dict[str, str] = {}
     while True:
-        with _statements(backend) as statements:
+        with statements(backend.store.engine) as ran:
             envelope, _ = backend.get_object_manifest(root, collection, args, ALL, LIMIT)
         if not envelope.get("more"):
             break
@@ -182,11 +152,8 @@ def _last_page_work(backend: SqlBackend, root: str, collection: str) -> int:
     with backend.store.engine.connect() as connection:
         raw = connection.connection.driver_connection
         assert raw is not None
-        for statement, params in statements:
-            with raw.cursor() as cursor:
-                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, params)
-                (plan,) = cursor.fetchone()
-            total += _examined(plan[0]["Plan"])
+        for statement, params in ran:
+            total += explained_rows(raw, statement, params)
     return total
 
 
@@ -223,14 +190,14 @@ def test_sqlite_plans_search_the_window_by_index(make_backend: Any, db_kind: str
     root, collection = _fill(backend)
     first, _ = backend.get_object_manifest(root, collection, {}, ALL, LIMIT)
     for filters in ({}, {"match[type]": "note"}, {"added_after": "2026-03-01T00:03:00Z"}):
-        with _statements(backend) as statements:
+        with statements(backend.store.engine) as ran:
             backend.get_object_manifest(root, collection, {**filters}, ALL, LIMIT)
-        assert statements
+        assert ran
         with backend.store.engine.connect() as connection:
             assert is_sqlite(connection)
             raw = connection.connection.driver_connection
             assert raw is not None
-            for statement, params in statements:
+            for statement, params in ran:
                 plan = [row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + statement, params)]
                 outer = [step for step in plan if step.startswith(("SCAN", "SEARCH"))]
                 assert not any(step.startswith("SCAN") for step in outer), (statement, plan)
