@@ -6,7 +6,10 @@ decided in docs/adr/0004-sql-storage.md:
 
 * Reads run one SQL query with the filters (``storage._filters``), version
   selection, visibility and keyset paging inside it; pages are ordered by
-  ``date_added`` (the store's ``seq``). Stored JSON goes out unchanged: its
+  ``date_added`` (the store's ``seq``). A page examines a bounded window of
+  the collection (``storage._pages``, docs/adr/0020-bounded-work.md): a
+  reader who may see few of its rows gets a short, possibly empty, page with
+  ``more`` and ``next``. Stored JSON goes out unchanged: its
   text is spliced into the response (``http/rawjson.py``), never re-encoded or
   passed through models.
 * ``next`` tokens are stateless and signed (``paging.py``): any worker serves

@@ -122,7 +122,7 @@ def collection_layer(
         ""
         if budget.cut is None
         else f" Only the newest {max_examined:,} incidents of the collection were"
-        " read (docs/adr/0020-bounded-work.md): older ones are not counted."
+        " read: older ones are not counted."
     )
     return build_layer(
         f"{title}: DISARM techniques across {incidents} {newest}incident(s)",
