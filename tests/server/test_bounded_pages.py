@@ -22,6 +22,7 @@ from infoshare_server.backend import SqlBackend
 from infoshare_server.storage import NewObject, insert_objects
 from infoshare_server.storage import _tables as t
 from infoshare_server.storage._engine import is_sqlite
+from infoshare_server.storage._time import version_key
 
 ROWS = 1200
 #: One row in this many is visible to the reader.
@@ -204,3 +205,50 @@ def test_sqlite_plans_search_the_window_by_index(make_backend: Any, db_kind: str
                 if "LIMIT" in statement and "OFFSET" not in statement and "seq <" in statement:
                     assert any("seq>? AND seq<?" in step for step in plan), plan
     assert first["more"] is True
+
+
+def _versioned(i: int, k: int) -> NewObject:
+    object_id = f"indicator--00000000-0000-4000-9000-{i:012d}"
+    version = f"2026-03-0{k + 1}T00:00:00.000Z"
+    body = json.dumps({"type": "indicator", "id": object_id, "modified": version})
+    return NewObject(
+        object_id=object_id, object_type="indicator", version=version,
+        version_key=version_key(version), spec_version="2.1", body=body,
+        tlp="red" if i % 7 == 0 else "green",
+    )  # fmt: skip
+
+
+def test_version_filters_page_exactly_through_windows(make_backend: Any) -> None:
+    """match[version]=first/last/all with a window smaller than one version's rows: the
+    first and last versions are decided over every visible version, not the window's."""
+    backend = _reader(make_backend)
+    root, collection, key = key_of(backend)
+    objects = 300
+    for k in range(3):  # one add request per version: every object's versions are far apart
+        with backend.store.writing() as connection:
+            rows = [_versioned(i, k) for i in range(objects)]
+            insert_objects(connection, key.collection_pk, rows, T0 + timedelta(minutes=k))
+    visible = [i for i in range(objects) if i % 7 == 0]
+
+    def versions(version: str) -> list[tuple[str, str]]:
+        args: dict[str, str] = {"match[version]": version}
+        out: list[tuple[str, str]] = []
+        for _ in range(10 * objects):
+            envelope, _ = backend.get_object_manifest(root, collection, args, ALL, LIMIT)
+            out.extend((item["id"], item["version"]) for item in envelope.get("objects", []))
+            if not envelope.get("more"):
+                return out
+            args = {"match[version]": version, "next": envelope["next"]}
+        raise AssertionError("paging did not end")
+
+    def expected(ks: range) -> list[tuple[str, str]]:
+        return [
+            (_versioned(i, k).object_id, f"2026-03-0{k + 1}T00:00:00.000Z")
+            for k in ks
+            for i in visible
+        ]
+
+    assert versions("all") == expected(range(3))
+    assert versions("first") == expected(range(0, 1))
+    assert versions("last") == expected(range(2, 3))
+    assert versions("first,last") == expected(range(0, 3, 2))
