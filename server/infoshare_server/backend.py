@@ -6,7 +6,10 @@ decided in docs/adr/0004-sql-storage.md:
 
 * Reads run one SQL query with the filters (``storage._filters``), version
   selection, visibility and keyset paging inside it; pages are ordered by
-  ``date_added`` (the store's ``seq``). Stored JSON goes out unchanged: its
+  ``date_added`` (the store's ``seq``). A page examines a bounded window of
+  the collection (``storage._pages``, docs/adr/0020-bounded-work.md): a
+  reader who may see few of its rows gets a short, possibly empty, page with
+  ``more`` and ``next``. Stored JSON goes out unchanged: its
   text is spliced into the response (``http/rawjson.py``), never re-encoded or
   passed through models.
 * ``next`` tokens are stateless and signed (``paging.py``): any worker serves
@@ -59,6 +62,7 @@ from infoshare_server.storage import (
     select_objects,
 )
 from infoshare_server.storage._filters import parse_query, storable_text
+from infoshare_server.storage._pages import MAX_ROWS_EXAMINED, select_page
 
 if TYPE_CHECKING:
     from infoshare_server.config import NodeConfig
@@ -85,6 +89,7 @@ class SqlBackend(Backend):  # type: ignore[misc]
         status_retention: timedelta = timedelta(days=7),
         visibility: Visibility | None = None,
         organisation: str | None = None,
+        max_rows_examined: int = MAX_ROWS_EXAMINED,
     ) -> None:
         """Serve ``api_roots`` from ``store`` (a :class:`Store` or a storage URL).
 
@@ -108,11 +113,18 @@ class SqlBackend(Backend):  # type: ignore[misc]
                 request's policy gives the clause instead.
             organisation: the STIX identity id of the node's own organisation
                 (``[sharing] organisation``): operators own what it created.
+            max_rows_examined: the rows of a collection one page may examine
+                (``storage._pages``, docs/adr/0020-bounded-work.md; at least the
+                page size); a page that reaches it before it is full ends early
+                with ``more`` and ``next``.
 
         No global state: several backends can exist in one process.
         """
         if max_page_size < 1:
             raise ValueError("max_page_size must be at least 1")
+        if max_rows_examined < 1:
+            raise ValueError("max_rows_examined must be at least 1")
+        self.max_rows_examined = max_rows_examined
         self.store = store if isinstance(store, Store) else Store.open(store)
         self.title = title
         self.description = description
@@ -365,7 +377,7 @@ class SqlBackend(Backend):  # type: ignore[misc]
                     filters=digest,
                     partner=owner,
                 )
-            rows = select_objects(
+            page = select_page(
                 connection,
                 key.collection_pk,
                 query,
@@ -373,14 +385,18 @@ class SqlBackend(Backend):  # type: ignore[misc]
                 limit=size + 1,
                 with_body=with_body,
                 visibility=visibility,
+                window=self.max_rows_examined,
             )
-        more = len(rows) > size
-        rows = rows[:size]
+        rows = page.rows[:size]
+        # A page full to size + 1 continues after its last row; a page that ended at its
+        # window continues after the window, whether or not it holds rows (ADR 0020).
+        resume = rows[-1].seq if len(page.rows) > size else page.resume_after
         token = None
-        if more:
+        if resume is not None:
             token = self._signer.issue(
-                PageToken(endpoint, api_root, collection_id, digest, rows[-1].seq, owner)
+                PageToken(endpoint, api_root, collection_id, digest, resume, owner)
             )
+        more = token is not None
         if object_id is None:  # the object and versions endpoints audit after their 404 check
             self._audit(None, "read", [row.object_id for row in rows], 200)
         return rows, more, token
@@ -494,7 +510,7 @@ def _manifest(row: StoredObject) -> dict[str, str]:
 
 
 def _envelope(name: str, items: list[Any], more: bool, token: str | None) -> Envelope:
-    if not items:
+    if not items and not more:
         return {}
     out: Envelope = {"more": more}
     if token is not None:

@@ -31,7 +31,7 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql import ColumnElement, FromClause
 
 from infoshare.navigator import attack_pattern_techniques
 from infoshare.profile import (
@@ -84,6 +84,12 @@ MAX_CASE_OBJECTS: Final = 1500
 MAX_DEPTH: Final = 6
 #: The longest page of the case list.
 MAX_LIMIT: Final = 100
+#: Incidents, visible or not, one request of the case list, the filter choices or a
+#: collection layer may examine, shared by the collections it walks
+#: (docs/adr/0020-bounded-work.md, "Case viewer").
+MAX_INCIDENTS_EXAMINED: Final = 5000
+#: Incidents one query of such a walk may examine.
+WINDOW: Final = 1000
 
 #: Objects many cases share: they are part of a case, but the case does not grow
 #: through them (otherwise one identity or one technique would pull in every case).
@@ -329,30 +335,101 @@ def withdrawn_among(connection: Connection, readable: Readable, ids: Iterable[st
     return out
 
 
+class Budget:
+    """The incidents one walk of a collection may still examine, visible or not
+    (docs/adr/0020-bounded-work.md, "Case viewer").
+
+    ``cut`` is set when the walk stopped for want of budget: the position below
+    which it examined nothing (the rows at and above it were all examined).
+    """
+
+    def __init__(self, rows: int = MAX_INCIDENTS_EXAMINED) -> None:
+        self.left = max(1, rows)
+        self.cut: int | None = None
+
+
+def shared_budgets(count: int, total: int = MAX_INCIDENTS_EXAMINED) -> list[Budget]:
+    """One budget per collection of a request that walks ``count`` collections: an equal
+    share of ``total`` each (at least one batch), so every walk advances and the
+    request stays bounded."""
+    return [Budget(max(min(BATCH, total), total // max(1, count))) for _ in range(count)]
+
+
 def _incident_batches(
-    connection: Connection, readable: Readable, before_seq: int | None, first: int = BATCH
+    connection: Connection,
+    readable: Readable,
+    before_seq: int | None,
+    first: int = BATCH,
+    budget: Budget | None = None,
 ) -> Iterator[list[tuple[int, dict[str, Any]]]]:
     """The collection's visible incidents (latest visible version), newest first, in batches:
     ``first`` rows, then four times as many each time, up to :data:`BATCH` (a page of the
-    list usually needs only the first)."""
+    list usually needs only the first).
+
+    With a ``budget``, each query reads only the next :data:`WINDOW` incidents of the
+    collection below the cursor, visible or not (one covering index walk finds where
+    they end), what was examined is charged to the budget, and the walk stops, setting
+    ``budget.cut``, when the budget is spent before the collection is.
+    """
     o = t.objects.alias("case_row")
+    pk = readable.key.collection_pk
     cursor = before_seq
     size = max(1, min(first, BATCH))
     while True:
-        conditions = _conditions(
-            o, readable.key.collection_pk, ObjectQuery(types=("incident",)), readable.visibility
-        )
+        conditions = _conditions(o, pk, ObjectQuery(types=("incident",)), readable.visibility)
         if cursor is not None:
             conditions.append(o.c.seq < cursor)
+        floor: int | None = None
+        span = 0
+        if budget is not None:
+            span = min(budget.left, WINDOW)
+            floor = _incident_floor(connection, pk, cursor, span)
+            if floor is not None:
+                conditions.append(o.c.seq > floor)
         stmt = sa.select(o.c.seq, o.c.body).where(*conditions).order_by(o.c.seq.desc()).limit(size)
         rows = list(connection.execute(stmt))
         batch = [(int(seq), obj) for seq, body in rows if (obj := _parse(body)) is not None]
         if batch:
             yield batch
-        if len(rows) < size:
+        if len(rows) == size:
+            if budget is not None:
+                budget.left -= _incidents_between(connection, pk, int(rows[-1][0]), cursor)
+            cursor = int(rows[-1][0])
+        elif floor is not None and budget is not None:
+            budget.left -= span
+            cursor = floor + 1
+        else:
             return
-        cursor = int(rows[-1][0])
+        if budget is not None and budget.left <= 0:
+            budget.cut = cursor
+            return
         size = min(size * 4, BATCH)
+
+
+def _incident_index(pk: int) -> tuple[FromClause, list[ColumnElement[bool]]]:
+    o = t.objects
+    return o, [o.c.collection_pk == pk, o.c.object_type == "incident"]
+
+
+def _incident_floor(connection: Connection, pk: int, below: int | None, span: int) -> int | None:
+    """The position of the incident ``span`` places below ``below`` (None: fewer are left):
+    a covering walk of ``(collection, type, seq)``, ``span`` entries at most."""
+    o, conditions = _incident_index(pk)
+    if below is not None:
+        conditions.append(o.c.seq < below)
+    stmt = sa.select(o.c.seq).where(*conditions).order_by(o.c.seq.desc()).offset(span).limit(1)
+    found = connection.execute(stmt).scalar()
+    return None if found is None else int(found)
+
+
+def _incidents_between(connection: Connection, pk: int, low: int, below: int | None) -> int:
+    """How many incidents (visible or not) sit at ``low`` or above, below ``below``: the
+    entries a query that stopped at ``low`` walked (at most a window: bounded)."""
+    o, conditions = _incident_index(pk)
+    conditions.append(o.c.seq >= low)
+    if below is not None:
+        conditions.append(o.c.seq < below)
+    return int(connection.execute(sa.select(sa.func.count()).where(*conditions)).scalar_one())
 
 
 # --- summaries ------------------------------------------------------------------------------
@@ -533,6 +610,7 @@ def list_cases(
     token: str | None,
     pager: PageSigner,
     collections: Collections | None = None,
+    max_examined: int = MAX_INCIDENTS_EXAMINED,
 ) -> CasePage:
     """One page of the cases the requester may see, newest first (by the latest visible
     version's position in the node), with the token of the next page.
@@ -541,7 +619,9 @@ def list_cases(
     and the same requester; anything else is a
     :class:`~infoshare_server.errors.RequestError` (400) that says why.
     ``collections``: the node's served collections (default: the current Flask
-    app's, :func:`node_collections`).
+    app's, :func:`node_collections`). ``max_examined``: the incidents, visible or
+    not, the page may examine (:class:`Budget`); a page that reaches it ends early,
+    with a token for the rest.
     """
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise CaseReadError("limit must be a positive whole number")
@@ -558,24 +638,36 @@ def list_cases(
     picked: list[tuple[int, CaseSummary]] = []
     with store.reading() as connection:
         readable = readable_collections(connection, policy, served)
+        budgets = shared_budgets(len(readable), max_examined)
         streams = [
-            _Stream(_matching(connection, r, filters, before, first=size + 1)) for r in readable
+            _Stream(_matching(connection, r, filters, before, first=size + 1, budget=b))
+            for r, b in zip(readable, budgets, strict=True)
         ]
-        # Merge the collections' newest-first streams (seq is node-wide).
+        # Merge the collections' newest-first streams (seq is node-wide). A stream that
+        # spent its budget examined everything at or above its cut: nothing below the
+        # highest cut is taken, so the next page, which starts there, skips nothing.
         while len(picked) <= size:
             heads = [(s.peek(), s) for s in streams]
             live = [(head, s) for head, s in heads if head is not None]
             if not live:
                 break
             (seq, summary), stream = max(live, key=lambda pair: pair[0][0])
+            cut = _highest_cut(budgets)
+            if cut is not None and seq < cut:
+                break
             stream.pop()
             picked.append((seq, summary))
     more = len(picked) > size
     page = picked[:size]
+    resume = page[-1][0] if more else _highest_cut(budgets)
     next_token = None
-    if more:
-        next_token = pager.issue(PageToken("cases", _EVERY, _EVERY, digest, page[-1][0], owner))
+    if resume is not None:
+        next_token = pager.issue(PageToken("cases", _EVERY, _EVERY, digest, resume, owner))
     return CasePage(tuple(summary for _, summary in page), next_token)
+
+
+def _highest_cut(budgets: Sequence[Budget]) -> int | None:
+    return max((b.cut for b in budgets if b.cut is not None), default=None)
 
 
 class _Stream:
@@ -602,6 +694,7 @@ def _matching(
     filters: CaseFilters,
     before: int | None,
     first: int,
+    budget: Budget | None = None,
 ) -> Iterator[tuple[int, CaseSummary]]:
     """The collection's list lines that pass ``filters``, newest first. The filters read
     from the incident itself are applied before the lines are built, so only the
@@ -609,7 +702,7 @@ def _matching(
     targeting: set[str] | None = None
     if filters.country:
         targeting = set(_targeted_countries(connection, readable, filters.country))
-    for batch in _incident_batches(connection, readable, before, first):
+    for batch in _incident_batches(connection, readable, before, first, budget):
         chosen = [(seq, obj) for seq, obj in batch if _may_match(obj, filters, targeting)]
         if not chosen:
             continue
@@ -694,10 +787,16 @@ def _targeted_countries(
 
 
 def filter_choices(
-    store: Store, policy: Policy, *, collections: Collections | None = None
+    store: Store,
+    policy: Policy,
+    *,
+    collections: Collections | None = None,
+    max_examined: int = MAX_INCIDENTS_EXAMINED,
 ) -> FilterChoices:
     """The values the case list's filters can take for this requester: only values of
-    incidents it may see (so the choices leak nothing the list would not show)."""
+    incidents it may see (so the choices leak nothing the list would not show), read
+    from at most ``max_examined`` incidents, the newest of each collection
+    (``complete`` False when some were left unread)."""
     served = node_collections() if collections is None else collections
     countries: set[str] = set()
     types: set[str] = set()
@@ -706,10 +805,12 @@ def filter_choices(
     tlps: set[str] = set()
     origins: dict[str, str] = {}
     with store.reading() as connection:
-        for readable in readable_collections(connection, policy, served):
+        readable_ones = readable_collections(connection, policy, served)
+        budgets = shared_budgets(len(readable_ones), max_examined)
+        for readable, budget in zip(readable_ones, budgets, strict=True):
             visible: set[str] = set()
             creators: set[str] = set()
-            for batch in _incident_batches(connection, readable, None):
+            for batch in _incident_batches(connection, readable, None, BATCH, budget):
                 for _, incident in batch:
                     visible.add(str(incident["id"]))
                     fimi = _ext(incident, EXT_FIMI_INCIDENT)
@@ -746,6 +847,7 @@ def filter_choices(
         origins=tuple(
             Choice(k, v) for k, v in sorted(origins.items(), key=lambda kv: (kv[1], kv[0]))
         ),
+        complete=_highest_cut(budgets) is None,
     )
 
 

@@ -66,6 +66,7 @@ def collection_layer(
     collection_id: str,
     *,
     collections: c.Collections | None = None,
+    max_examined: int = c.MAX_INCIDENTS_EXAMINED,
 ) -> dict[str, Any]:
     """A Navigator layer of every visible incident of one collection: each technique scored
     with the number of incidents that use it (a relationship from the incident to an
@@ -73,7 +74,9 @@ def collection_layer(
 
     Reads the incidents in batches and, per batch, their relationships and the
     attack-patterns they name: the memory used grows with the number of
-    distinct techniques, not with the collection. Raises
+    distinct techniques, not with the collection. At most
+    :data:`~infoshare_server.viewer.cases.MAX_INCIDENTS_EXAMINED` incidents (visible
+    or not), the newest, are examined; the layer says so when older ones were left. Raises
     :class:`~infoshare_server.viewer.cases.NotVisible` for a collection that
     does not exist or that the reader may not read.
     """
@@ -87,7 +90,8 @@ def collection_layer(
         if not policy.rights(key, connection).read:
             raise c.NotVisible("no such collection")
         readable = c.readable_collections(connection, policy, {(api_root, collection_id): key})[0]
-        for batch in c._incident_batches(connection, readable, None):
+        budget = c.Budget(max_examined)
+        for batch in c._incident_batches(connection, readable, None, c.BATCH, budget):
             ids = {str(obj["id"]) for _, obj in batch}
             incidents += len(ids)
             uses: dict[str, set[str]] = {}
@@ -113,13 +117,21 @@ def collection_layer(
                 for technique in used:
                     counts[technique] = counts.get(technique, 0) + 1
     title = key.settings.title or collection_id
+    newest = "" if budget.cut is None else "newest "
+    partial = (
+        ""
+        if budget.cut is None
+        else f" Only the newest {max_examined:,} incidents of the collection were"
+        " read: older ones are not counted."
+    )
     return build_layer(
-        f"{title}: DISARM techniques across {incidents} incident(s)",
+        f"{title}: DISARM techniques across {incidents} {newest}incident(s)",
         counts,
         description=(
             f"How many of the {incidents} incident(s) you may see in the collection"
-            f" {collection_id} of {api_root} use each technique. Each incident keeps its own"
-            " TLP marking: share this layer only as the most restrictive of them allows."
+            f" {collection_id} of {api_root} use each technique.{partial} Each incident keeps"
+            " its own TLP marking: share this layer only as the most restrictive of them"
+            " allows."
         ),
         metadata=(("API root", api_root), ("collection", collection_id),
                   ("incidents", str(incidents))),

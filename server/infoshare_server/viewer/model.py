@@ -243,3 +243,6 @@ class FilterChoices:
     statuses: tuple[Choice, ...] = ()
     tlps: tuple[Choice, ...] = ()
     origins: tuple[Choice, ...] = ()
+    #: False when they were read from the newest incidents only (a bounded read,
+    #: docs/adr/0020-bounded-work.md): older incidents may hold other values.
+    complete: bool = True
