@@ -28,6 +28,7 @@ from sqlalchemy.sql import ColumnElement, FromClause
 
 from infoshare_server.storage import CollectionKey, ObjectQuery, StoredObject, Visibility
 from infoshare_server.storage import select_objects as select_rows
+from infoshare_server.storage._objects import count_objects
 from infoshare_server.sync._ahead import ahead
 from infoshare_server.sync._errors import RemoteUnavailable
 from infoshare_server.sync._local import LocalNode
@@ -142,16 +143,9 @@ class _Envelope:
 
 
 def _count(connection: sa.Connection, key: CollectionKey, after: int, chosen: Visibility) -> int:
-    """How many rows a push will send (for the progress bar): the same query, no bodies."""
-    rows = select_rows(
-        connection,
-        key.collection_pk,
-        _ALL_VERSIONS,
-        after_seq=after,
-        with_body=False,
-        visibility=chosen,
-    )
-    return len(rows)
+    """How many rows a push will send (for the progress bar): the same conditions, counted."""
+    return count_objects(connection, key.collection_pk, _ALL_VERSIONS, after_seq=after,
+                         visibility=chosen)  # fmt: skip
 
 
 def _batches(
