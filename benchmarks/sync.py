@@ -3,7 +3,8 @@
     .venv/bin/python -m benchmarks.sync                  # 100k objects
     .venv/bin/python -m benchmarks.sync --objects 10000  # a quick run
 
-Three real nodes on loopback, each on its own SQLite file: SOURCE is filled
+Three real nodes on loopback, each on its own SQLite file (``--storage
+postgresql``: its own throwaway PostgreSQL database): SOURCE is filled
 with generated FIMI cases (benchmarks/generate.py) over TAXII; then
 
 * **pull**: ``infoshare sync --pull`` on TARGET copies SOURCE's collection
@@ -14,7 +15,11 @@ with generated FIMI cases (benchmarks/generate.py) over TAXII; then
   (cleared for AMBER), in envelopes that MIRROR validates on ingest.
 
 Each step is timed as the whole ``infoshare sync`` process (start-up
-included) and reported in objects/s. A second pull, which finds nothing
+included) and reported in objects/s, with the CPU time of that process
+(user + system) and of the node serving it (its gunicorn processes), so that a
+run on a busy machine can be told from a slow sync. ``--profile DIR`` runs
+each ``infoshare sync`` under cProfile instead (for finding where the time
+goes; the figures are then not comparable). A second pull, which finds nothing
 new, shows the cost of an idle incremental run. Results go to
 benchmarks/.data/results-sync.json and are printed as the markdown table of
 docs/benchmarks.md ("Node-to-node sync").
@@ -26,22 +31,25 @@ import argparse
 import json
 import os
 import platform
+import resource
 import secrets
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import requests
+import sqlalchemy as sa
 
+from benchmarks._node_servers import _postgres_database as postgres_database
 from benchmarks.generate import generate_objects
 
 BIN = Path(sys.executable).parent
@@ -70,7 +78,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _toml(name: str, port: int, folder: Path, remotes: str, page_size: int) -> str:
+def _toml(name: str, port: int, storage_url: str, remotes: str, page_size: int) -> str:
     from infoshare_server.access import hash_password
 
     return f"""\
@@ -80,7 +88,7 @@ base_url = "http://{HOST}:{port}"
 secret_env = "{SECRET_ENV}"
 
 [storage]
-url = "sqlite:///{folder / (name + ".db")}"
+url = "{storage_url}"
 
 [server]
 host = "{HOST}"
@@ -133,8 +141,29 @@ def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
     )
 
 
+def _session_cpu(leader: int) -> float:
+    """CPU seconds (user + system) of every live process in ``leader``'s session.
+
+    A node runs as gunicorn, a master and its workers, started in a session of
+    their own; summing the session gives the serving side's cost of a step.
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command: state, ppid, pgrp, session, …, utime (12th), stime (13th).
+        if int(fields[3]) == leader:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 @contextmanager
-def _serving(config: Path, port: int, log: Path) -> Iterator[None]:
+def _serving(config: Path, port: int, log: Path) -> Iterator[int]:
     with log.open("ab") as out:
         process = subprocess.Popen(
             [str(BIN / "infoshare"), "serve", "--config", str(config)],
@@ -156,7 +185,7 @@ def _serving(config: Path, port: int, log: Path) -> Iterator[None]:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"node {config.name} did not start")
             time.sleep(0.2)
-        yield
+        yield process.pid
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
@@ -192,27 +221,69 @@ def _fill(port: int, count: int, envelope: int) -> int:
     return stored
 
 
-def _rows(folder: Path, name: str) -> int:
-    connection = sqlite3.connect(f"file:{folder / (name + '.db')}?mode=ro", uri=True)
+def _rows(storage_url: str) -> int:
+    engine = sa.create_engine(storage_url)
     try:
-        return int(connection.execute("SELECT count(*) FROM objects").fetchone()[0])
+        with engine.connect() as connection:
+            return int(connection.execute(sa.text("SELECT count(*) FROM objects")).scalar_one())
     finally:
-        connection.close()
+        engine.dispose()
 
 
-def _sync(config: Path, *args: str, env: dict[str, str] | None = None) -> float:
+@contextmanager
+def _storage(kind: str, folder: Path, name: str) -> Iterator[str]:
+    """The storage URL of one node: a SQLite file in ``folder``, or a throwaway
+    PostgreSQL database (dropped afterwards, as benchmarks/node.py does)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / (name + '.db')}"
+    else:
+        with postgres_database() as url:
+            yield url
+
+
+@dataclass
+class Step:
+    """One timed ``infoshare sync`` run: wall clock, its CPU, and the CPU of the nodes."""
+
+    seconds: float
+    cpu_seconds: float
+    node_cpu_seconds: dict[str, float]
+
+
+#: Where ``--profile`` keeps a cProfile file per step (None: no profiling).
+PROFILE: Path | None = None
+
+
+def _sync(
+    config: Path,
+    *args: str,
+    nodes: dict[str, int],
+    env: dict[str, str] | None = None,
+    step: str,
+) -> Step:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    served = {name: _session_cpu(leader) for name, leader in nodes.items()}
     start = time.perf_counter()
+    command = [str(BIN / "infoshare"), "sync", "--config", str(config), *args]
+    if PROFILE is not None:
+        command = [sys.executable, "-m", "cProfile", "-o", str(PROFILE / f"{step}.prof"), *command]
     result = subprocess.run(
-        [str(BIN / "infoshare"), "sync", "--config", str(config), *args],
+        command,
         capture_output=True,
         text=True,
         env=_env(env),
         check=False,
     )
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         raise RuntimeError(f"infoshare sync {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return seconds
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Step(
+        seconds,
+        cpu,
+        {name: _session_cpu(leader) - served[name] for name, leader in nodes.items()},
+    )
 
 
 def _partner(config: Path, *args: str) -> str:
@@ -226,11 +297,14 @@ def _partner(config: Path, *args: str) -> str:
     return result.stdout
 
 
-def run(count: int, page_size: int, envelope: int) -> dict[str, Any]:
+def run(count: int, page_size: int, envelope: int, storage: str = "sqlite") -> dict[str, Any]:
+    #: The machine may be shared: a busy one explains a slow run.
+    load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="infoshare-bench-sync-") as tmp, ExitStack() as stack:
         folder = Path(tmp)
         ports = {name: _free_port() for name in COLLECTIONS}
         configs = {name: folder / f"{name}.toml" for name in COLLECTIONS}
+        urls = {name: stack.enter_context(_storage(storage, folder, name)) for name in COLLECTIONS}
         source_remote = _remote(
             "mirror",
             ports["mirror"],
@@ -243,13 +317,16 @@ def run(count: int, page_size: int, envelope: int) -> dict[str, Any]:
             "{local}", COLLECTIONS["target"]
         )
         texts = {
-            "source": _toml("source", ports["source"], folder, source_remote, page_size),
-            "target": _toml("target", ports["target"], folder, target_remote, page_size),
-            "mirror": _toml("mirror", ports["mirror"], folder, "", page_size),
+            "source": _toml("source", ports["source"], urls["source"], source_remote, page_size),
+            "target": _toml("target", ports["target"], urls["target"], target_remote, page_size),
+            "mirror": _toml("mirror", ports["mirror"], urls["mirror"], "", page_size),
         }
+        leaders: dict[str, int] = {}
         for name, text in texts.items():
             configs[name].write_text(text, encoding="utf-8")
-            stack.enter_context(_serving(configs[name], ports[name], folder / f"{name}.log"))
+            leaders[name] = stack.enter_context(
+                _serving(configs[name], ports[name], folder / f"{name}.log")
+            )
         # MIRROR knows SOURCE as a writing partner; SOURCE shows MIRROR up to AMBER.
         out = _partner(configs["mirror"], "add", "source", "--no-token")
         mirror_password = next(
@@ -264,17 +341,23 @@ def run(count: int, page_size: int, envelope: int) -> dict[str, Any]:
         start = time.perf_counter()
         stored = _fill(ports["source"], count, envelope)
         fill_seconds = time.perf_counter() - start
-        rows = _rows(folder, "source")
+        rows = _rows(urls["source"])
 
         print("pull: target ← source…", file=sys.stderr)
-        pull_seconds = _sync(configs["target"], "--pull")
-        pulled = _rows(folder, "target")
-        idle_seconds = _sync(configs["target"], "--pull")
-        print("push: source → mirror…", file=sys.stderr)
-        push_seconds = _sync(
-            configs["source"], "--push", env={MIRROR_PASSWORD_ENV: mirror_password}
+        pull = _sync(configs["target"], "--pull", nodes={"source": leaders["source"]}, step="pull")
+        pulled = _rows(urls["target"])
+        idle = _sync(
+            configs["target"], "--pull", nodes={"source": leaders["source"]}, step="idle-pull"
         )
-        pushed = _rows(folder, "mirror")
+        print("push: source → mirror…", file=sys.stderr)
+        push = _sync(
+            configs["source"],
+            "--push",
+            nodes={"mirror": leaders["mirror"]},
+            env={MIRROR_PASSWORD_ENV: mirror_password},
+            step="push",
+        )
+        pushed = _rows(urls["mirror"])
         if pulled != rows or pushed != rows:
             raise RuntimeError(
                 f"replication incomplete: source {rows}, target {pulled}, mirror {pushed}"
@@ -286,25 +369,35 @@ def run(count: int, page_size: int, envelope: int) -> dict[str, Any]:
             "objects": rows,
             "stored_by_fill": stored,
             "page_size": page_size,
+            "storage": storage,
             "fill_objects_per_s": round(rows / fill_seconds),
-            "pull_seconds": round(pull_seconds, 1),
-            "pull_objects_per_s": round(rows / pull_seconds),
-            "idle_pull_seconds": round(idle_seconds, 2),
-            "push_seconds": round(push_seconds, 1),
-            "push_objects_per_s": round(rows / push_seconds),
+            "load_average_at_start": [round(value, 2) for value in load],
+            "pull_seconds": round(pull.seconds, 1),
+            "pull_objects_per_s": round(rows / pull.seconds),
+            "pull_cpu_seconds": round(pull.cpu_seconds, 1),
+            "pull_source_cpu_seconds": round(pull.node_cpu_seconds["source"], 1),
+            "idle_pull_seconds": round(idle.seconds, 2),
+            "idle_pull_cpu_seconds": round(idle.cpu_seconds, 2),
+            "push_seconds": round(push.seconds, 1),
+            "push_objects_per_s": round(rows / push.seconds),
+            "push_cpu_seconds": round(push.cpu_seconds, 1),
+            "push_mirror_cpu_seconds": round(push.node_cpu_seconds["mirror"], 1),
         }
 
 
 def markdown(result: dict[str, Any]) -> str:
     return "\n".join(
         [
-            "| step | objects | seconds | objects/s |",
-            "|---|---:|---:|---:|",
+            "| step | objects | seconds | objects/s | CPU s (sync) | CPU s (serving node) |",
+            "|---|---:|---:|---:|---:|---:|",
             f"| pull (target ← source) | {result['objects']:,} | {result['pull_seconds']} |"
-            f" {result['pull_objects_per_s']:,} |",
+            f" {result['pull_objects_per_s']:,} | {result['pull_cpu_seconds']} |"
+            f" {result['pull_source_cpu_seconds']} |",
             f"| push (source → mirror) | {result['objects']:,} | {result['push_seconds']} |"
-            f" {result['push_objects_per_s']:,} |",
-            f"| idle pull (nothing new) | 0 | {result['idle_pull_seconds']} | - |",
+            f" {result['push_objects_per_s']:,} | {result['push_cpu_seconds']} |"
+            f" {result['push_mirror_cpu_seconds']} |",
+            f"| idle pull (nothing new) | 0 | {result['idle_pull_seconds']} | - |"
+            f" {result['idle_pull_cpu_seconds']} | - |",
         ]
     )
 
@@ -316,8 +409,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--objects", type=int, default=100_000, help="objects to replicate")
     parser.add_argument("--page-size", type=int, default=1000, help="objects per page and push")
     parser.add_argument("--envelope", type=int, default=1000, help="objects per POST when filling")
+    parser.add_argument(
+        "--storage",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="each node on its own SQLite file, or its own throwaway PostgreSQL database"
+        " on 127.0.0.1:5432 (user postgres)",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        type=Path,
+        help="run each infoshare sync under cProfile, one .prof file per step in DIR"
+        " (slower: for finding where the time goes, not for the figures)",
+    )
     args = parser.parse_args(argv)
-    result = run(args.objects, args.page_size, args.envelope)
+    if args.profile is not None:
+        global PROFILE
+        args.profile.mkdir(parents=True, exist_ok=True)
+        PROFILE = args.profile
+    result = run(args.objects, args.page_size, args.envelope, args.storage)
     DATA.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=2))

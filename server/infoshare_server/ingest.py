@@ -164,7 +164,7 @@ class Ingest:
                 shape = shape_problem(obj)
                 if shape is not None:
                     problems.insert(0, shape)  # the node's own reason first
-            prepared = None if problems else _prepare(obj, submitter)
+            prepared = None if problems else _prepare(obj, submitter, writer.organisation)
             if isinstance(prepared, str):
                 problems.append(prepared)
             if problems:
@@ -242,10 +242,10 @@ class Ingest:
                 message = f"{NOT_OWNER}; this version was not stored"
                 details[index] = StatusDetail("failure", new.object_id, new.version or "", message)
                 continue
-            namespace = writer.organisation if decision == "private" else ""
-            kept.append(
-                (index, dataclasses.replace(new, origin=writer.organisation, namespace=namespace))
-            )
+            # Prepared with the writer's organisation as origin, in the shared namespace.
+            if decision == "private":
+                new = dataclasses.replace(new, namespace=writer.organisation)
+            kept.append((index, new))
         life = CaseLife(connection, key, writer, self.organisation, shared)
         kept, failures = life.screen(kept, items)
         posted = dict(accepted)
@@ -302,8 +302,11 @@ def _objects_of(envelope: object) -> list[dict[str, Any]]:
     return items
 
 
-def _prepare(obj: dict[str, Any], submitter: str | None = None) -> NewObject | str:
-    """The row to store for a valid object, or why it cannot be stored."""
+def _prepare(
+    obj: dict[str, Any], submitter: str | None = None, origin: str = LOCAL_ORIGIN
+) -> NewObject | str:
+    """The row to store for a valid object (shared, from ``origin``), or why it cannot be
+    stored."""
     object_id = obj["id"]
     object_type = obj.get("type")
     prefix = identifier_type(object_id) if len(object_id) <= MAX_ID_LENGTH else None
@@ -330,13 +333,15 @@ def _prepare(obj: dict[str, Any], submitter: str | None = None) -> NewObject | s
     except RecursionError:
         return "the object is nested too deeply to be stored"
     return NewObject(
-        object_id, object_type, version, key, spec_version, body, tlp_level(obj), submitter
+        object_id, object_type, version, key, spec_version, body, tlp_level(obj), submitter, origin
     )
 
 
 def _json_text(obj: dict[str, Any]) -> str:
     """The object's JSON text, compact, members in the order received."""
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    if text.isascii():
+        return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate escape: keep it escaped

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,9 +20,12 @@ from _node import free_port
 from _sync import bundle_objects
 from infoshare_server.access import hash_password
 from infoshare_server.config import parse_config
+from infoshare_server.storage import ObjectQuery, select_objects
 from infoshare_server.storage import _sync_tables as st
 from infoshare_server.storage import _tables as t
+from infoshare_server.storage._objects import count_objects
 from infoshare_server.sync import Backoff, LocalNode, Progress, RemoteCollection, pull
+from sqlalchemy.sql import FromClause
 
 CASE = bundle_objects("03-deepfake-investment-scam.json")
 
@@ -127,5 +131,33 @@ def test_pull_commits_objects_provenance_rejections_and_watermark(storage_url: s
             asked = [r for r in fake.requests if "/objects/" in r]
         assert "added_after=2026-10-01T00%3A00%3A02.000000Z" in asked[0]
         assert (again.stored, again.duplicates) == (0, len(CASE))
+    finally:
+        local.close()
+
+
+def test_the_push_count_is_the_rows_a_push_reads(storage_url: str) -> None:
+    """The progress total of a push is one COUNT with the same conditions as its reads."""
+    local = _local(storage_url)
+    try:
+        key = local.key(local.config.remotes[0].collections[0])
+        local.ingest.add(key, {"objects": CASE}, datetime.now(UTC))
+        query = ObjectQuery(versions=("all",))
+
+        def no_relationships(o: FromClause) -> sa.ColumnElement[bool]:
+            return o.c.object_type != "relationship"
+
+        with local.store.reading() as connection:
+            every = select_objects(connection, key.collection_pk, query)
+            assert any(row.object_type == "relationship" for row in every)  # the clause hides some
+            middle = every[len(every) // 2].seq
+            for after, visibility in [(0, None), (0, no_relationships), (middle, no_relationships)]:
+                rows = select_objects(
+                    connection, key.collection_pk, query, after_seq=after, visibility=visibility
+                )
+                counted = count_objects(
+                    connection, key.collection_pk, query, after_seq=after, visibility=visibility
+                )
+                assert counted == len(rows)
+        assert 0 < len(rows) < len(every)
     finally:
         local.close()

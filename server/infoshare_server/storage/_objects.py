@@ -197,6 +197,24 @@ def select_objects(
     return [StoredObject(*row) for row in connection.execute(stmt)]
 
 
+def count_objects(
+    connection: Connection,
+    collection_pk: int,
+    query: ObjectQuery,
+    *,
+    after_seq: int = 0,
+    visibility: Visibility | None = None,
+) -> int:
+    """How many rows :func:`select_objects` would return without a limit (one ``COUNT``)."""
+    o = _ROW
+    stmt = (
+        sa.select(sa.func.count())
+        .select_from(o)
+        .where(*_conditions(o, collection_pk, query, visibility), o.c.seq > after_seq)
+    )
+    return int(connection.execute(stmt).scalar_one())
+
+
 def delete_objects(
     connection: Connection,
     collection_pk: int,

@@ -23,11 +23,14 @@ Implements "pull", "incremental", "resumable", "idempotent", "ingest",
   objects may share a ``date_added``, see :func:`_watermark`). A run killed
   at any point resumes after the last committed page; a page committed twice
   is impossible, and objects re-fetched after a crash only find duplicates.
+* The next page is fetched in a thread while the current one is stored
+  (one page ahead, ``_ahead``); pages are still stored, and their watermarks
+  committed, strictly in the remote's order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 from sqlalchemy.engine import Connection
@@ -43,6 +46,7 @@ from infoshare_server.storage import (
     StatusRecord,
 )
 from infoshare_server.storage._time import just_before
+from infoshare_server.sync._ahead import ahead
 from infoshare_server.sync._convert import convert_page
 from infoshare_server.sync._local import LocalNode
 from infoshare_server.sync._progress import Counts, Progress
@@ -77,22 +81,29 @@ def pull(
     with local.store.reading() as connection:
         since = read_pulled_until(connection, state)
     counts = progress.start(label)
-    token: str | None = None
-    while True:
 
-        def fetch(token: str | None = token) -> Page:
-            return remote.get_page(added_after=since, next_token=token, limit=page_size)
+    def pages() -> Iterator[Page]:
+        token: str | None = None
+        while True:
 
-        page = backoff.run(
-            fetch, lambda exc, n, delay: progress.retry(label, exc.message, n, delay)
-        )
-        if page.objects:
-            if convert_from is not None:
-                page = convert_page(page, convert_from, label)
-            _store_page(local, key, state, page, counts, progress, submitter)
-        if not page.more:
-            break
-        token = page.next
+            def fetch(token: str | None = token) -> Page:
+                return remote.get_page(added_after=since, next_token=token, limit=page_size)
+
+            page = backoff.run(
+                fetch, lambda exc, n, delay: progress.retry(label, exc.message, n, delay)
+            )
+            yield page
+            if not page.more:
+                return
+            token = page.next
+
+    # The next page is fetched while this one is validated and stored (see _ahead).
+    with ahead(pages, f"pull {label}") as fetched:
+        for page in fetched:
+            if page.objects:
+                if convert_from is not None:
+                    page = convert_page(page, convert_from, label)
+                _store_page(local, key, state, page, counts, progress, submitter)
     progress.done(counts)
     return counts
 

@@ -13,15 +13,23 @@ Implements "push" and "onward sharing" of issue 5 (docs/adr/0007-sync.md):
   last local ``seq`` sent) advances only once the remote's status is final;
   a run killed midway sends the unacknowledged batch again, and the remote
   counts those objects as duplicates (successes).
+* The next envelope is read and encoded in a thread while the remote ingests
+  the current one (one envelope ahead, ``_ahead``); envelopes are still sent,
+  and the watermark advanced, strictly in ``seq`` order, one at a time.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.sql import ColumnElement, FromClause
 
 from infoshare_server.storage import CollectionKey, ObjectQuery, StoredObject, Visibility
 from infoshare_server.storage import select_objects as select_rows
+from infoshare_server.storage._objects import count_objects
+from infoshare_server.sync._ahead import ahead
 from infoshare_server.sync._errors import RemoteUnavailable
 from infoshare_server.sync._local import LocalNode
 from infoshare_server.sync._progress import Counts, Progress
@@ -71,20 +79,31 @@ def push(
         progress.retry(label, getattr(exc, "message", str(exc)), attempt, delay)
 
     limit_bytes = backoff.run(remote.max_content_length, on_retry)
-    while True:
-        with local.store.reading() as connection:
-            rows = select_rows(
-                connection,
-                key.collection_pk,
-                _ALL_VERSIONS,
-                after_seq=after,
-                limit=page_size,
-                visibility=chosen,
-            )
-        if not rows:
-            break
-        for batch, too_big in _batches(rows, limit_bytes):
-            for row in too_big:
+
+    def envelopes() -> Iterator[_Envelope]:
+        start = after
+        while True:
+            with local.store.reading() as connection:
+                rows = select_rows(
+                    connection,
+                    key.collection_pk,
+                    _ALL_VERSIONS,
+                    after_seq=start,
+                    limit=page_size,
+                    visibility=chosen,
+                )
+            if not rows:
+                return
+            for batch, too_big in _batches(rows, limit_bytes):
+                text = dumps_envelope([row.body or "" for row in batch]) if batch else None
+                last = max(row.seq for row in (*batch, *too_big))
+                yield _Envelope(text, len(batch), too_big, last)
+            start = rows[-1].seq
+
+    # The next envelope is read and encoded while the remote ingests this one (_ahead).
+    with ahead(envelopes, f"push {label}") as ready:
+        for envelope in ready:
+            for row in envelope.too_big:
                 counts.rejected += 1
                 progress.refused(
                     counts,
@@ -92,10 +111,9 @@ def push(
                     row.version,
                     f"larger than the remote's max_content_length ({limit_bytes} bytes); not sent",
                 )
-            if batch:
-                text = dumps_envelope([row.body or "" for row in batch])
+            if envelope.text is not None:
 
-                def send(text: str = text) -> PushOutcome:
+                def send(text: str = envelope.text) -> PushOutcome:
                     return remote.add(text, wait_seconds=wait_seconds)
 
                 outcome = backoff.run(send, on_retry)
@@ -104,28 +122,30 @@ def push(
                         f"{remote.where}: the remote has not finished adding the objects"
                         f" ({outcome.pending} pending); they are sent again on the next run"
                     )
-                _count_outcome(outcome, len(batch), counts, progress)
-            last = max(row.seq for row in (*batch, *too_big))
+                _count_outcome(outcome, envelope.sent, counts, progress)
             with local.store.writing() as connection:
-                write_state(connection, state, pushed_until=last)
-            after = last
+                write_state(connection, state, pushed_until=envelope.last_seq)
             counts.pages += 1
             progress.page(counts)
     progress.done(counts)
     return counts
 
 
+@dataclass(frozen=True, slots=True)
+class _Envelope:
+    """One Add Objects request ready to send (``text`` None: every row was too big)."""
+
+    text: str | None
+    sent: int
+    too_big: list[StoredObject]
+    #: The local ``seq`` the watermark reaches once the remote has taken it.
+    last_seq: int
+
+
 def _count(connection: sa.Connection, key: CollectionKey, after: int, chosen: Visibility) -> int:
-    """How many rows a push will send (for the progress bar): the same query, no bodies."""
-    rows = select_rows(
-        connection,
-        key.collection_pk,
-        _ALL_VERSIONS,
-        after_seq=after,
-        with_body=False,
-        visibility=chosen,
-    )
-    return len(rows)
+    """How many rows a push will send (for the progress bar): the same conditions, counted."""
+    return count_objects(connection, key.collection_pk, _ALL_VERSIONS, after_seq=after,
+                         visibility=chosen)  # fmt: skip
 
 
 def _batches(
