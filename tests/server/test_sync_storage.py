@@ -14,6 +14,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from _fake_taxii import COLLECTION, fake_remote, page
 from _node import free_port
@@ -25,6 +26,8 @@ from infoshare_server.storage import _sync_tables as st
 from infoshare_server.storage import _tables as t
 from infoshare_server.storage._objects import count_objects
 from infoshare_server.sync import Backoff, LocalNode, Progress, RemoteCollection, pull
+from infoshare_server.sync import _pull as pull_module
+from infoshare_server.sync._errors import RemoteGarbage
 from sqlalchemy.sql import FromClause
 
 CASE = bundle_objects("03-deepfake-investment-scam.json")
@@ -159,5 +162,46 @@ def test_the_push_count_is_the_rows_a_push_reads(storage_url: str) -> None:
                 )
                 assert counted == len(rows)
         assert 0 < len(rows) < len(every)
+    finally:
+        local.close()
+
+
+def test_empty_pages_that_say_more_are_followed(storage_url: str) -> None:
+    """A node that bounds each page's work answers an empty page with ``more: true`` when
+    none of the rows it examined is visible to the puller; the pull goes on past it."""
+    local = _local(storage_url)
+    answers = [
+        page([], more=True, next_token="t2"),
+        page([], more=True, next_token="t3"),
+        page(CASE, date_added_last="2026-10-01T00:00:02.000000Z"),
+    ]
+    try:
+        with fake_remote(answers) as fake:
+            _, counts = _pull(local, fake.api_root)
+            asked = [r for r in fake.requests if "/objects/" in r]
+        assert (counts.stored, counts.rejected) == (len(CASE), 0)
+        assert ["next=t2" in asked[1], "next=t3" in asked[2]] == [True, True]
+    finally:
+        local.close()
+
+
+def test_a_remote_that_never_ends_its_paging_is_reported(
+    storage_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Empty pages with ever new tokens, forever: the pull gives up after the bound and
+    stores nothing."""
+    monkeypatch.setattr(pull_module, "MAX_EMPTY_PAGES", 3)
+    local = _local(storage_url)
+    answers = [page([], more=True, next_token=f"t{n}") for n in range(2, 20)]
+    try:
+        with fake_remote(answers) as fake:
+            with pytest.raises(RemoteGarbage, match="4 empty pages in a row"):
+                _pull(local, fake.api_root)
+            asked = [r for r in fake.requests if "/objects/" in r]
+        assert len(asked) == 4
+        key = local.key(local.config.remotes[0].collections[0])
+        with local.store.reading() as connection:
+            stored = select_objects(connection, key.collection_pk, ObjectQuery(versions=("all",)))
+        assert stored == []
     finally:
         local.close()

@@ -48,6 +48,7 @@ from infoshare_server.storage import (
 from infoshare_server.storage._time import just_before
 from infoshare_server.sync._ahead import ahead
 from infoshare_server.sync._convert import convert_page
+from infoshare_server.sync._errors import RemoteGarbage
 from infoshare_server.sync._local import LocalNode
 from infoshare_server.sync._progress import Counts, Progress
 from infoshare_server.sync._remote import Page, RemoteCollection
@@ -59,6 +60,11 @@ from infoshare_server.sync._state import (
     record_rejections,
     write_state,
 )
+
+#: Empty pages with ``more: true`` a pull accepts in a row before it gives up on the
+#: remote: a node bounding each page's work (docs/adr/0020-bounded-work.md) sends one
+#: per 10,000 rows the puller may not see, so this allows a run of a billion such rows.
+MAX_EMPTY_PAGES = 100_000
 
 #: Called after each committed page (tests use it to stop a run midway).
 AfterPage = Callable[[Counts], None]
@@ -84,6 +90,7 @@ def pull(
 
     def pages() -> Iterator[Page]:
         token: str | None = None
+        empty_in_a_row = 0
         while True:
 
             def fetch(token: str | None = token) -> Page:
@@ -95,6 +102,13 @@ def pull(
             yield page
             if not page.more:
                 return
+            empty_in_a_row = 0 if page.objects else empty_in_a_row + 1
+            if empty_in_a_row > MAX_EMPTY_PAGES:
+                raise RemoteGarbage(
+                    f"{label}: the remote answered {empty_in_a_row} empty pages in a row,"
+                    " each saying more: true",
+                    hint="a remote that never ends its paging; tell its operator",
+                )
             token = page.next
 
     # The next page is fetched while this one is validated and stored (see _ahead).

@@ -13,7 +13,10 @@ This module adds what a replicating node needs and the client leaves out:
   ``objects`` that is not a list of objects with string ``id`` and ``type``,
   ``more: true`` without ``next`` (on which taxii2-client 2.3's ``as_pages``
   loops forever: we never use it), a ``next`` the remote repeats, a page
-  without the date-added header;
+  without the date-added header. A page may be empty and still say
+  ``more: true``: a node that bounds the rows one page examines
+  (docs/adr/0020-bounded-work.md) answers so when none of them is visible to
+  the requester; the pull loop bounds how many such pages may follow in a row;
 * errors mapped to :class:`RemoteUnavailable` (down, timeout, 5xx, 429,
   refused credentials: worth retrying, with the remote's ``Retry-After`` as the
   least wait) or :class:`RemoteGarbage`.
@@ -314,8 +317,6 @@ def _checked_page(
         )
     if more and token == sent_next:
         raise RemoteGarbage(f"{where}: the remote repeats the same next token (a loop)")
-    if more and not objects:
-        raise RemoteGarbage(f"{where}: an empty page says more: true (a loop)")
     last: str | None = None
     if objects:
         header = response.headers.get("X-TAXII-Date-Added-Last") if response is not None else None
