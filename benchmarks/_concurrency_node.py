@@ -159,9 +159,17 @@ def expected_ids(plan: PartnerPlan, data: Dataset, collection: str) -> set[str]:
 
 
 def node_toml(
-    storage_url: str, port: int, workers: int, threads: int, plans: list[PartnerPlan]
+    storage_url: str,
+    port: int,
+    workers: int,
+    threads: int,
+    plans: list[PartnerPlan],
+    rate_per_partner: int = 0,
 ) -> str:
-    """One instance's configuration: all instances differ only in ``port``."""
+    """One instance's configuration: all instances differ only in ``port``.
+
+    ``rate_per_partner`` above 0 turns the node-wide rate limits on (buckets in the
+    database, taken on every request), with a burst of twice the rate."""
     from infoshare_server.access import hash_password
 
     community = [p.partner_id for p in plans if p.community]
@@ -194,7 +202,8 @@ threads = {threads}
 [limits]
 max_content_length = {10 * 1024 * 1024}
 max_page_size = 1000
-{_optional("limits", rate_per_partner=0, statement_timeout=0)}
+{_optional("limits", rate_per_partner=rate_per_partner, burst=max(1, 2 * rate_per_partner))}
+statement_timeout = 0
 [sharing]
 community = {json.dumps(community)}
 
@@ -220,7 +229,12 @@ class Node:
 
 @contextmanager
 def running_node(
-    folder: Path, instances: int, workers: int, threads: int, plans: list[PartnerPlan]
+    folder: Path,
+    instances: int,
+    workers: int,
+    threads: int,
+    plans: list[PartnerPlan],
+    rate_per_partner: int = 0,
 ) -> Iterator[Node]:
     """``instances`` instances on one fresh PostgreSQL database until the block ends."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -231,7 +245,9 @@ def running_node(
         for n in range(instances):
             port = free_port()
             config = folder / f"instance-{n}.toml"
-            config.write_text(node_toml(url, port, workers, threads, plans), encoding="utf-8")
+            config.write_text(
+                node_toml(url, port, workers, threads, plans, rate_per_partner), encoding="utf-8"
+            )
             log_path = folder / f"instance-{n}.log"
             with log_path.open("wb") as log:
                 process = subprocess.Popen(

@@ -152,7 +152,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     plans = partner_plans(args.partners)
     data = dataset(args.objects)
     folder = DATA / "concurrency"
-    with running_node(folder, args.instances, args.workers, args.threads, plans) as node:
+    with running_node(
+        folder, args.instances, args.workers, args.threads, plans, args.rate_per_partner
+    ) as node:
         bases = [server.base_url for server in node.instances]
         ingest_started = time.perf_counter()
         for n, collection in enumerate(COLLECTIONS):
@@ -235,6 +237,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "instances": args.instances,
             "workers_per_instance": args.workers,
             "threads_per_worker": args.threads,
+            "rate_per_partner": args.rate_per_partner,
             "page_size": PAGE_SIZE,
             "collections": len(COLLECTIONS),
             "database": "postgresql",
@@ -299,6 +302,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--instances", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per instance")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+    parser.add_argument(
+        "--rate-per-partner",
+        type=int,
+        default=1000,
+        help="node-wide rate limit per partner (requests/s, burst twice that), shared by the"
+        " instances in the database: high enough never to refuse, so every request pays"
+        " for its bucket as in production; 0 turns the limits off",
+    )
     args = parser.parse_args(argv)
     for name in ("objects", "partners", "instances", "workers", "threads"):
         if getattr(args, name) < 1:
