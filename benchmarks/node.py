@@ -165,7 +165,8 @@ def run_system(
         yield from _measure_again(system, sizes, args, settings, folder)
         return
     with running_server(system, folder, settings) as server:
-        if args.keep_postgres and sample_stored_ids(server.storage_url, 1)[0]:
+        kept = args.keep_postgres and system == "node-postgresql"
+        if kept and sample_stored_ids(server.storage_url, 1)[0]:
             raise RuntimeError(
                 f"database {args.keep_postgres} already holds objects: fill a new one,"
                 " or measure it again with --measure-only"

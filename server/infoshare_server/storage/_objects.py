@@ -194,7 +194,7 @@ def select_objects(
     )
     if limit is not None:
         stmt = stmt.limit(limit)
-    return [StoredObject(*row) for row in connection.execute(stmt)]
+    return [StoredObject(*row) for row in connection.execute(stmt).all()]
 
 
 def count_objects(

@@ -8,9 +8,11 @@ of the collection for the last page). Here a page examines at most
 :data:`MAX_ROWS_EXAMINED` rows of the collection: the *window*, the next rows
 in ``seq`` order whoever may see them (of the one type asked for, when
 ``match[type]`` names one). One covering index walk finds where the window
-ends; the page's query then reads only rows before that point. When fewer
-rows than asked for match inside the window and the collection goes on,
-the page says so (:attr:`Page.resume_after`) and the next token starts
+ends, but only for a page that the window did not fill: the page is first
+read from the window as a lazy subquery, which stops as soon as the page is
+full; a page that is not full is read again before the window's end. When
+fewer rows than asked for match inside the window and the collection goes
+on, the page says so (:attr:`Page.resume_after`) and the next token starts
 there. Which rows are hidden never moves the window, so paging skips no
 row and repeats none.
 """
@@ -79,38 +81,84 @@ def select_page(
         if start is None:
             return Page([])
         lower = max(lower, start - 1)
-    end = _window_end(connection, collection_pk, query.types, lower, window)
-    o = _ROW
-    columns = [
-        o.c.seq,
-        o.c.object_id,
-        o.c.object_type,
-        o.c.version,
-        o.c.spec_version,
-        o.c.date_added,
-        o.c.body if with_body else sa.null().label("body"),
-    ]
-    stmt = sa.select(*columns).where(
-        *_conditions(o, collection_pk, query, visibility), o.c.seq > lower
+    # First, the window as a subquery: the next ``window`` rows in ``seq`` order, whoever
+    # may see them. Both databases read it lazily, so the page's own LIMIT stops it as
+    # soon as the page is full: a reader who sees most rows examines little more than
+    # its page, at no extra query.
+    examined = (
+        sa.select(t.objects)
+        .where(*_window_conditions(collection_pk, query.types, lower, t.objects))
+        .order_by(t.objects.c.seq)
+        .limit(window)
+        .subquery("o")
     )
-    if end is not None:
-        stmt = stmt.where(o.c.seq < end)
-    rows = [StoredObject(*row) for row in connection.execute(stmt.order_by(o.c.seq).limit(limit))]
+    rows = _select(connection, examined, collection_pk, query, visibility, limit, with_body)
+    if len(rows) == limit:
+        return Page(rows)
+    # Not full: the page may have stopped at the end of its window. Where the window ends
+    # is read first, and the page read again strictly before that point, so rows added
+    # or deleted in between can neither be skipped nor served twice.
+    end = _window_end(connection, collection_pk, query.types, lower, window)
+    bounded = [] if end is None else [_ROW.c.seq < end]
+    rows = _select(
+        connection, _ROW, collection_pk, query, visibility, limit, with_body,
+        _ROW.c.seq > lower, *bounded,
+    )  # fmt: skip
     if end is not None and len(rows) < limit:
         return Page(rows, resume_after=end - 1)
     return Page(rows)
+
+
+def _select(
+    connection: Connection,
+    source: sa.FromClause,
+    collection_pk: int,
+    query: ObjectQuery,
+    visibility: Visibility | None,
+    limit: int,
+    with_body: bool,
+    *bounds: sa.ColumnElement[bool],
+) -> list[StoredObject]:
+    """The first ``limit`` rows of ``source`` (the objects table, or a window of it)
+    matching ``query`` and ``visibility``, in ``seq`` order."""
+    columns = [
+        source.c.seq,
+        source.c.object_id,
+        source.c.object_type,
+        source.c.version,
+        source.c.spec_version,
+        source.c.date_added,
+        source.c.body if with_body else sa.null().label("body"),
+    ]
+    stmt = (
+        sa.select(*columns)
+        .where(*_conditions(source, collection_pk, query, visibility), *bounds)
+        .order_by(source.c.seq)
+        .limit(limit)
+    )
+    return [StoredObject(*row) for row in connection.execute(stmt).all()]
+
+
+def _window_conditions(
+    collection_pk: int, types: tuple[str, ...], after_seq: int, table: sa.Table
+) -> list[sa.ColumnElement[bool]]:
+    """The rows a window is cut from: the collection's (of the one type asked for, if
+    ``match[type]`` names one) after ``after_seq``."""
+    conditions = [table.c.collection_pk == collection_pk, table.c.seq > after_seq]
+    if len(types) == 1:
+        conditions.append(table.c.object_type == types[0])
+    return conditions
 
 
 def _window_end(
     connection: Connection, collection_pk: int, types: tuple[str, ...], after_seq: int, window: int
 ) -> int | None:
     """The ``seq`` of the first row past the window (None: the window holds the rest of
-    the collection). A covering walk of ``(collection, seq)``, or of ``(collection,
-    type, seq)`` for one type: ``window`` index entries at most."""
+    the collection). A walk of ``(collection, seq)``, or of ``(collection, type, seq)``
+    for one type: ``window`` index entries at most; run only for a page that is not
+    full."""
     o = t.objects
-    stmt = sa.select(o.c.seq).where(o.c.collection_pk == collection_pk, o.c.seq > after_seq)
-    if len(types) == 1:
-        stmt = stmt.where(o.c.object_type == types[0])
+    stmt = sa.select(o.c.seq).where(*_window_conditions(collection_pk, types, after_seq, o))
     found = connection.execute(stmt.order_by(o.c.seq).offset(window).limit(1)).scalar()
     return None if found is None else int(found)
 
