@@ -159,6 +159,17 @@ def write_transaction(engine: Engine, *, durable: bool = True) -> Iterator[Conne
 
 @contextmanager
 def read_transaction(engine: Engine) -> Iterator[Connection]:
-    """A read-only unit of work (one consistent snapshot per statement or better)."""
-    with engine.connect() as connection, connection.begin():
+    """A read-only unit of work (one consistent snapshot per statement or better).
+
+    On PostgreSQL the statements run in autocommit mode: at the default READ
+    COMMITTED level every statement takes its own snapshot whether or not a
+    transaction encloses it, so ``BEGIN`` and ``COMMIT`` would add two round
+    trips to the database and nothing else. On SQLite a read transaction keeps
+    one snapshot for all its statements (WAL mode).
+    """
+    if is_sqlite(engine):
+        with engine.connect() as connection, connection.begin():
+            yield connection
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         yield connection
