@@ -249,6 +249,17 @@ def generate_objects(count: int, seed: int = 20261122) -> Iterator[dict[str, Any
             yield obj
 
 
+def generate_cases(seed: int = 20261122) -> Iterator[list[dict[str, Any]]]:
+    """The objects of :func:`generate_objects` grouped: the shared objects first, then
+    one list per case, endlessly. No object refers to one in a later group, and no
+    case to another case, so after the first group the groups may be posted in any
+    order, or at the same time."""
+    factory = CaseFactory(seed)
+    yield list(factory.shared())
+    while True:
+        yield list(factory.case())
+
+
 def write_bundle(path: Path, count: int, seed: int = 20261122) -> int:
     """Stream a bundle of about ``count`` objects to ``path``; return the object count."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -34,7 +34,13 @@ from typing import Any
 
 from taxii2client.v21 import Collection
 
-from benchmarks._node_client import get_by_id, ingest, read_all
+from benchmarks._node_client import (
+    case_envelopes,
+    get_by_id,
+    ingest,
+    ingest_concurrently,
+    read_all,
+)
 from benchmarks._node_servers import (
     PASSWORD,
     SYSTEMS,
@@ -45,7 +51,7 @@ from benchmarks._node_servers import (
     sample_stored_ids,
 )
 from benchmarks._node_table import markdown_table
-from benchmarks.generate import generate_objects
+from benchmarks.generate import generate_cases, generate_objects
 
 DATA = Path(__file__).resolve().parent / ".data"
 OUT = DATA / "results-node.json"
@@ -82,6 +88,13 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--page-size", type=int, default=1000, help="max_page_size of every server")
     parser.add_argument("--samples", type=int, default=300, help="get-by-id requests per size")
     parser.add_argument("--workers", type=int, default=1, help="gunicorn workers of our node")
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=1,
+        help="our node: post this many envelopes at once (whole cases each, from as many"
+        " threads); 1: one after the other",
+    )
     parser.add_argument("--max-content-length", type=int, default=10 * 1024 * 1024)
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument(
@@ -174,17 +187,29 @@ def run_system(
         idle_mb = server.memory.current_rss_mb()
         collection = Collection(server.collection_url, user=USER, password=PASSWORD)
         source = generate_objects(max(sizes), args.seed)
+        groups = generate_cases(args.seed)
         stored: list[str] = []
         fill_seconds = 0.0
         for size in sizes:
             print(f"  {system}: growing to {size:,} objects ...", flush=True)
-            added = ingest(
-                collection,
-                itertools.islice(source, size - len(stored)),
-                args.envelope,
-                args.max_content_length,
-                stored,
-            )
+            if args.clients > 1 and system != MEDALLION:
+                added = ingest_concurrently(
+                    lambda: Collection(server.collection_url, user=USER, password=PASSWORD),
+                    case_envelopes(
+                        groups, size - len(stored), args.envelope, args.max_content_length
+                    ),
+                    args.clients,
+                    stored,
+                    first_alone=not stored,
+                )
+            else:
+                added = ingest(
+                    collection,
+                    itertools.islice(source, size - len(stored)),
+                    args.envelope,
+                    args.max_content_length,
+                    stored,
+                )
             fill_seconds += added.seconds
             print(f"    ingested in {added.seconds:,.1f} s; reading ...", flush=True)
             row = {
@@ -192,6 +217,8 @@ def run_system(
                 "size": size,
                 "ingest_objects": added.objects,
                 "ingest_seconds": round(added.seconds, 3),
+                "workers": settings.workers,
+                "clients": args.clients,
                 "ingest_objects_per_s": round(added.objects_per_s, 1),
                 "fill_seconds": round(fill_seconds, 1),
                 "idle_rss_mb": round(idle_mb, 1),
@@ -304,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
         machine=machine(),
         settings={
             "workers": settings.workers,
+            "clients": args.clients,
             "max_page_size": settings.max_page_size,
             "max_content_length": settings.max_content_length,
             "envelope_objects": args.envelope,
