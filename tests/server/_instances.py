@@ -18,7 +18,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import requests
-from _node import INFOSHARE, SECRET, SECRET_ENV, STARTUP_SECONDS, RunningNode, free_port, kill_hard
+from _node import SECRET, SECRET_ENV, STARTUP_SECONDS, RunningNode, free_port, kill_hard, start_node
 from _transport import node_config
 
 
@@ -60,16 +60,7 @@ def instances(
             config_path.write_text(
                 text.replace("workers = 1\n", f"workers = {workers}\n", 1), encoding="utf-8"
             )
-            log_path = folder / f"node-{port}.log"
-            with log_path.open("ab") as log:
-                process = subprocess.Popen(
-                    [str(INFOSHARE), "serve", "--config", str(config_path)],
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    env=env,
-                    start_new_session=True,  # its own process group: see kill_hard
-                )
-            node = RunningNode(f"http://127.0.0.1:{port}", process, log_path, config_path)
+            node = start_node(config_path, port, folder / f"node-{port}.log", env)
             stack.callback(_stop, node)
             nodes.append(node)
         deadline = time.monotonic() + STARTUP_SECONDS * count

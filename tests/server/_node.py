@@ -165,24 +165,29 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             kill_hard(process)
 
 
-@contextmanager
-def running_node(config_path: Path, port: int, log_path: Path) -> Iterator[RunningNode]:
-    """Run ``infoshare serve --config config_path`` until the block ends."""
-    env = dict(os.environ, **{SECRET_ENV: SECRET})
+def start_node(config_path: Path, port: int, log_path: Path, env: dict[str, str]) -> RunningNode:
+    """Start ``infoshare serve --config config_path`` in its own process group (see
+    kill_hard), its output appended to ``log_path``; does not wait for it."""
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [str(INFOSHARE), "serve", "--config", str(config_path)],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,
-            start_new_session=True,  # its own process group: see kill_hard
+            start_new_session=True,
         )
-    node = RunningNode(f"http://127.0.0.1:{port}", process, log_path, config_path)
+    return RunningNode(f"http://127.0.0.1:{port}", process, log_path, config_path)
+
+
+@contextmanager
+def running_node(config_path: Path, port: int, log_path: Path) -> Iterator[RunningNode]:
+    """Run ``infoshare serve --config config_path`` until the block ends."""
+    node = start_node(config_path, port, log_path, dict(os.environ, **{SECRET_ENV: SECRET}))
     try:
         _wait_healthy(node)
         yield node
     finally:
-        _stop(process)
+        _stop(node.process)
 
 
 @contextmanager

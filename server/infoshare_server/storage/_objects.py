@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -166,6 +167,20 @@ def _seq_order(table: FromClause) -> ColumnElement[int]:
     return table.c.seq + 0
 
 
+def row_columns(source: FromClause, *, with_body: bool) -> list[ColumnElement[Any]]:
+    """The columns of a :class:`StoredObject`, from the objects table or a subquery of
+    it; ``body`` is NULL unless ``with_body``."""
+    return [
+        source.c.seq,
+        source.c.object_id,
+        source.c.object_type,
+        source.c.version,
+        source.c.spec_version,
+        source.c.date_added,
+        source.c.body if with_body else sa.null().label("body"),
+    ]
+
+
 def select_objects(
     connection: Connection,
     collection_pk: int,
@@ -178,22 +193,18 @@ def select_objects(
 ) -> list[StoredObject]:
     """The rows matching ``query`` after ``after_seq``, in ``seq`` order, at most ``limit``."""
     o = _ROW
-    columns = [
-        o.c.seq,
-        o.c.object_id,
-        o.c.object_type,
-        o.c.version,
-        o.c.spec_version,
-        o.c.date_added,
-        o.c.body if with_body else sa.null().label("body"),
-    ]
     stmt = (
-        sa.select(*columns)
+        sa.select(*row_columns(o, with_body=with_body))
         .where(*_conditions(o, collection_pk, query, visibility), o.c.seq > after_seq)
         .order_by(_seq_order(o) if query.ids else o.c.seq)
     )
     if limit is not None:
         stmt = stmt.limit(limit)
+    return stored_rows(connection, stmt)
+
+
+def stored_rows(connection: Connection, stmt: sa.Select[Any]) -> list[StoredObject]:
+    """The rows of ``stmt`` (selecting :func:`row_columns`) as :class:`StoredObject`."""
     return [StoredObject(*row) for row in connection.execute(stmt).all()]
 
 

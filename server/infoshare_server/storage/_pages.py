@@ -31,7 +31,9 @@ from infoshare_server.storage._objects import (
     StoredObject,
     Visibility,
     _conditions,
+    row_columns,
     select_objects,
+    stored_rows,
 )
 
 #: Rows of a collection one page may examine (docs/adr/0020-bounded-work.md).
@@ -121,22 +123,13 @@ def _select(
 ) -> list[StoredObject]:
     """The first ``limit`` rows of ``source`` (the objects table, or a window of it)
     matching ``query`` and ``visibility``, in ``seq`` order."""
-    columns = [
-        source.c.seq,
-        source.c.object_id,
-        source.c.object_type,
-        source.c.version,
-        source.c.spec_version,
-        source.c.date_added,
-        source.c.body if with_body else sa.null().label("body"),
-    ]
     stmt = (
-        sa.select(*columns)
+        sa.select(*row_columns(source, with_body=with_body))
         .where(*_conditions(source, collection_pk, query, visibility), *bounds)
         .order_by(source.c.seq)
         .limit(limit)
     )
-    return [StoredObject(*row) for row in connection.execute(stmt).all()]
+    return stored_rows(connection, stmt)
 
 
 def _window_conditions(
