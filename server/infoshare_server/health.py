@@ -18,6 +18,8 @@ import logging
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app
 
+from infoshare_server.storage._engine import is_sqlite
+
 log = logging.getLogger(__name__)
 
 health_blueprint = Blueprint("health", __name__)
@@ -29,7 +31,7 @@ def _database_ok() -> bool:
         return True
     try:
         with store.reading() as connection:
-            if connection.dialect.name == "sqlite":
+            if is_sqlite(connection):
                 connection.execute(sa.text("SELECT 1"))
                 return True
             read_only = connection.exec_driver_sql("SHOW transaction_read_only").scalar()

@@ -54,6 +54,7 @@ from infoshare_server.access import current_partner
 from infoshare_server.config import LimitsSection, NodeConfig
 from infoshare_server.errors import RequestError
 from infoshare_server.storage import Store
+from infoshare_server.storage._engine import is_sqlite
 from infoshare_server.storage._rate_buckets import (
     bucket_engine,
     prune_buckets,
@@ -306,8 +307,9 @@ class RateLimits:
         self.addresses: Buckets
         if engine is not None:
             rate, burst = limits.rate_per_partner or 1.0, float(limits.burst)
-            self.partners = SharedTokenBuckets(engine, rate, burst)
-            self.addresses = SharedTokenBuckets(engine, rate, burst)
+            # One table, one set of buckets: the keys say partner or address, so one
+            # object serves both, and one pruning, back-off and warning cover the table.
+            self.partners = self.addresses = SharedTokenBuckets(engine, rate, burst)
         else:
             workers = max(1, workers)
             rate = limits.rate_per_partner / workers
@@ -330,7 +332,7 @@ class RateLimits:
         engine = None
         if (
             store is not None
-            and store.engine.dialect.name == "postgresql"
+            and not is_sqlite(store.engine)
             and config.limits.rate_per_partner > 0
             and config.limits.shared_buckets
         ):
