@@ -31,11 +31,11 @@ from benchmarks._node_servers import (
     SECRET_ENV,
     USER,
     RunningServer,
-    _optional,
-    _postgres_database,
-    _stop,
-    _wait_ready,
     free_port,
+    known_settings,
+    postgres_database,
+    stop_server,
+    wait_ready,
 )
 from benchmarks.generate import CaseFactory
 from infoshare.profile import TLP_AMBER, TLP_CLEAR, TLP_GREEN, TLP_RED
@@ -202,7 +202,7 @@ threads = {threads}
 [limits]
 max_content_length = {10 * 1024 * 1024}
 max_page_size = 1000
-{_optional("limits", rate_per_partner=rate_per_partner, burst=max(1, 2 * rate_per_partner))}
+{known_settings("limits", rate_per_partner=rate_per_partner, burst=max(1, 2 * rate_per_partner))}
 statement_timeout = 0
 [sharing]
 community = {json.dumps(community)}
@@ -239,7 +239,7 @@ def running_node(
     """``instances`` instances on one fresh PostgreSQL database until the block ends."""
     folder.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, **{SECRET_ENV: secrets.token_hex(32)})
-    with _postgres_database() as url, ExitStack() as stack:
+    with postgres_database() as url, ExitStack() as stack:
         servers: list[RunningServer] = []
         first_config = folder / "instance-0.toml"
         for n in range(instances):
@@ -257,7 +257,7 @@ def running_node(
                     env=env,
                     start_new_session=True,
                 )
-            stack.callback(_stop, process)
+            stack.callback(stop_server, process)
             server = RunningServer(
                 f"instance-{n}",
                 process,
@@ -266,7 +266,7 @@ def running_node(
                 MemorySampler(process.pid),
             )
             # One at a time: the first runs the migrations, the others find them done.
-            _wait_ready(server)
+            wait_ready(server)
             servers.append(server)
         yield Node(servers, url, first_config)
 

@@ -90,7 +90,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _optional(section: str, **values: int) -> str:
+def known_settings(section: str, **values: int) -> str:
     """TOML lines for the keys of ``section`` this version of the node knows.
 
     One sync worker thread (as medallion's), no per-partner rate limit (the benchmark
@@ -120,11 +120,11 @@ host = "{HOST}"
 port = {port}
 workers = {settings.workers}
 timeout = {settings.timeout}
-{_optional("server", threads=1)}
+{known_settings("server", threads=1)}
 [limits]
 max_content_length = {settings.max_content_length}
 max_page_size = {settings.max_page_size}
-{_optional("limits", rate_per_partner=0, statement_timeout=0)}
+{known_settings("limits", rate_per_partner=0, statement_timeout=0)}
 
 [[api_roots]]
 name = "{API_ROOT}"
@@ -190,7 +190,7 @@ def _medallion_files(folder: Path, port: int, settings: ServerSettings) -> Path:
     return config_path
 
 
-def _wait_ready(server: RunningServer) -> None:
+def wait_ready(server: RunningServer) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     url = f"{server.base_url}/taxii2/"
     headers = {"Accept": "application/taxii+json;version=2.1"}
@@ -209,7 +209,7 @@ def _wait_ready(server: RunningServer) -> None:
     raise RuntimeError(f"{server.system} did not answer within {STARTUP_SECONDS} s")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_server(process: subprocess.Popen[bytes]) -> None:
     """SIGTERM the server's own process group (its gunicorn master and workers)."""
     if process.poll() is not None:
         return
@@ -241,7 +241,7 @@ def storage_bytes(storage_url: str) -> int | None:
 
 
 @contextmanager
-def _postgres_database(kept: str | None = None) -> Iterator[str]:
+def postgres_database(kept: str | None = None) -> Iterator[str]:
     """A fresh PostgreSQL database for one run, dropped afterwards; or the database
     ``kept``, created when missing and never dropped."""
     import psycopg
@@ -295,7 +295,7 @@ def _storage(system: str, folder: Path, kept: str | None = None) -> Iterator[str
             for leftover in folder.glob("node.db*"):
                 leftover.unlink()
     elif system == "node-postgresql":
-        with _postgres_database(kept) as url:
+        with postgres_database(kept) as url:
             yield url
     else:
         yield ""
@@ -348,9 +348,9 @@ def running_server(system: str, folder: Path, settings: ServerSettings) -> Itera
             system, process, f"http://{HOST}:{port}", log_path, sampler, storage_url
         )
         try:
-            _wait_ready(server)
+            wait_ready(server)
             sampler.start()
             yield server
         finally:
             sampler.stop()
-            _stop(process)
+            stop_server(process)

@@ -49,7 +49,7 @@ from typing import Any
 import requests
 import sqlalchemy as sa
 
-from benchmarks._node_servers import _postgres_database as postgres_database
+from benchmarks._node_servers import postgres_database
 from benchmarks.generate import generate_objects
 
 BIN = Path(sys.executable).parent
